@@ -32,6 +32,8 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("cannot build the HTTP client that fetches the issuer's keys")]
+    HttpClient(#[source] reqwest::Error),
 }
 
 impl AuthConfig {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::keys::KeyStore;
 use crate::principal::AccessTokenClaims;
-use crate::{AuthConfig, AuthError, Principal};
+use crate::{AuthConfig, AuthError, ConfigError, Principal};
 
 /// Keycloak access tokens are 1-3 KiB; anything far larger is refused before any parsing.
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -26,11 +26,12 @@ struct Header {
 
 impl Verifier {
     /// Builds a verifier without touching the network; keys are fetched on first use.
-    pub fn new(config: &AuthConfig) -> Result<Self, reqwest::Error> {
+    pub fn new(config: &AuthConfig) -> Result<Self, ConfigError> {
         let http = reqwest::Client::builder()
             .timeout(config.http_timeout)
             .connect_timeout(config.http_timeout)
-            .build()?;
+            .build()
+            .map_err(ConfigError::HttpClient)?;
         Ok(Self {
             keys: KeyStore::new(config, http),
             rs256: validation(config, Algorithm::RS256),
@@ -50,14 +51,15 @@ impl Verifier {
         let header = parse_header(token)?;
         // The allow-list is checked before any key is looked up: `none` and HS* (including
         // HS256 "signed" with the public key) never reach signature verification.
-        let validation = match header.alg.as_str() {
-            "RS256" => &self.rs256,
-            "ES256" => &self.es256,
+        let (algorithm, validation) = match header.alg.as_str() {
+            "RS256" => (Algorithm::RS256, &self.rs256),
+            "ES256" => (Algorithm::ES256, &self.es256),
             other => return Err(AuthError::UnsupportedAlgorithm(other.chars().take(16).collect())),
         };
         let kid = header.kid.ok_or(AuthError::MissingKeyId)?;
         let key = self.keys.key(&kid).await?;
-        if validation.algorithms != [key.algorithm] {
+        // A key verifies only the algorithm it is published for (no RSA key used as ECDSA).
+        if key.algorithm != algorithm {
             return Err(AuthError::UnsupportedAlgorithm(header.alg));
         }
         let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, &key.key, validation)
@@ -96,6 +98,7 @@ fn map_jwt_error(kind: ErrorKind) -> AuthError {
         ErrorKind::ImmatureSignature => AuthError::NotYetValid,
         ErrorKind::InvalidIssuer => AuthError::WrongIssuer,
         ErrorKind::InvalidAudience => AuthError::WrongAudience,
+        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => AuthError::WrongAudience,
         ErrorKind::MissingRequiredClaim(claim) => {
             AuthError::InvalidClaims(format!("the {claim} claim is missing"))
         }

@@ -146,6 +146,11 @@ impl TestIssuer {
         self.shared.active_key().kid().to_owned()
     }
 
+    /// The public key new tokens are verified with, as PEM.
+    pub fn active_public_pem(&self) -> String {
+        self.shared.active_key().public_pem().to_owned()
+    }
+
     /// How many times the JWKS endpoint has been read.
     pub fn jwks_requests(&self) -> usize {
         self.shared.jwks_requests.load(Ordering::SeqCst)
