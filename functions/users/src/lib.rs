@@ -1,1 +1,7 @@
-//! placeholder
+//! The users service: profiles of Keycloak users, the doctor directory, admin onboarding.
+
+mod app;
+mod profile;
+
+pub use app::App;
+pub use profile::Profile;

@@ -67,12 +67,18 @@ impl AuthConfig {
         }
         let seconds = |name: &'static str, default: Duration| match lookup(name) {
             None => Ok(default),
-            Some(value) => value
-                .parse()
-                .map(Duration::from_secs)
-                .map_err(|e| ConfigError::Invalid { name, reason: format!("{e}") }),
+            Some(value) => {
+                value
+                    .parse()
+                    .map(Duration::from_secs)
+                    .map_err(|e| ConfigError::Invalid {
+                        name,
+                        reason: format!("{e}"),
+                    })
+            }
         };
-        config.refetch_interval = seconds("KEYCLOAK_JWKS_REFETCH_SECONDS", config.refetch_interval)?;
+        config.refetch_interval =
+            seconds("KEYCLOAK_JWKS_REFETCH_SECONDS", config.refetch_interval)?;
         config.max_key_age = seconds("KEYCLOAK_JWKS_MAX_AGE_SECONDS", config.max_key_age)?;
         config.leeway = seconds("KEYCLOAK_LEEWAY_SECONDS", config.leeway)?;
         Ok(config)
@@ -86,7 +92,10 @@ impl AuthConfig {
 }
 
 fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
-    Url::parse(value).map_err(|e| ConfigError::Invalid { name, reason: e.to_string() })
+    Url::parse(value).map_err(|e| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -96,15 +105,20 @@ mod tests {
     use super::*;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| vars.get(name).cloned()
     }
 
     #[test]
     fn a_missing_issuer_is_named_in_the_error() {
         let error = AuthConfig::from_lookup(lookup(&[])).unwrap_err();
-        assert_eq!(error.to_string(), "environment variable KEYCLOAK_ISSUER is not set");
+        assert_eq!(
+            error.to_string(),
+            "environment variable KEYCLOAK_ISSUER is not set"
+        );
     }
 
     #[test]
@@ -115,7 +129,10 @@ mod tests {
         )]))
         .unwrap();
         assert_eq!(config.audience, "carebook-api");
-        assert_eq!(config.issuer_claim(), "http://127.0.0.1:8080/realms/carebook");
+        assert_eq!(
+            config.issuer_claim(),
+            "http://127.0.0.1:8080/realms/carebook"
+        );
         assert_eq!(config.refetch_interval, Duration::from_secs(30));
         assert!(config.jwks_url.is_none());
     }
@@ -127,13 +144,22 @@ mod tests {
             ("KEYCLOAK_JWKS_REFETCH_SECONDS", "soon"),
         ]))
         .unwrap_err();
-        assert!(error.to_string().contains("KEYCLOAK_JWKS_REFETCH_SECONDS"), "{error}");
+        assert!(
+            error.to_string().contains("KEYCLOAK_JWKS_REFETCH_SECONDS"),
+            "{error}"
+        );
     }
 
     #[test]
     fn an_issuer_that_is_not_a_url_is_rejected() {
         let error =
             AuthConfig::from_lookup(lookup(&[("KEYCLOAK_ISSUER", "not a url")])).unwrap_err();
-        assert!(matches!(error, ConfigError::Invalid { name: "KEYCLOAK_ISSUER", .. }));
+        assert!(matches!(
+            error,
+            ConfigError::Invalid {
+                name: "KEYCLOAK_ISSUER",
+                ..
+            }
+        ));
     }
 }

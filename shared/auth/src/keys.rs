@@ -71,7 +71,10 @@ impl KeyStore {
             refetch_interval: config.refetch_interval,
             max_age: config.max_key_age,
             keys: RwLock::default(),
-            fetch: Mutex::new(FetchState { jwks_url: config.jwks_url.clone(), ..Default::default() }),
+            fetch: Mutex::new(FetchState {
+                jwks_url: config.jwks_url.clone(),
+                ..Default::default()
+            }),
         }
     }
 
@@ -86,7 +89,9 @@ impl KeyStore {
         if let Some(key) = self.keys.read().await.fresh(kid, self.max_age) {
             return Ok(key);
         }
-        let due = fetch.last_attempt.is_none_or(|at| at.elapsed() >= self.refetch_interval);
+        let due = fetch
+            .last_attempt
+            .is_none_or(|at| at.elapsed() >= self.refetch_interval);
         if due {
             fetch.last_attempt = Some(Instant::now());
             match self.fetch_key_set(&mut fetch).await {
@@ -104,7 +109,10 @@ impl KeyStore {
         match keys.keys.get(kid) {
             Some(key) => Ok(key.clone()),
             None if keys.keys.is_empty() => Err(AuthError::KeysUnavailable(
-                fetch.last_error.clone().unwrap_or_else(|| Arc::new(KeyFetchError::NoUsableKeys)),
+                fetch
+                    .last_error
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(KeyFetchError::NoUsableKeys)),
             )),
             None => Err(AuthError::UnknownKey),
         }
@@ -115,7 +123,8 @@ impl KeyStore {
             Some(url) => url.clone(),
             None => {
                 let url = self.discovery_url();
-                let discovery: Discovery = self.get_json(&url, "an OpenID discovery document").await?;
+                let discovery: Discovery =
+                    self.get_json(&url, "an OpenID discovery document").await?;
                 if discovery.issuer != self.expected_issuer {
                     return Err(KeyFetchError::IssuerMismatch {
                         expected: self.expected_issuer.clone(),
@@ -132,12 +141,18 @@ impl KeyStore {
             return Err(KeyFetchError::NoUsableKeys);
         }
         tracing::info!(keys = keys.len(), "fetched the issuer's signing keys");
-        Ok(KeySet { keys, fetched_at: Some(Instant::now()) })
+        Ok(KeySet {
+            keys,
+            fetched_at: Some(Instant::now()),
+        })
     }
 
     fn discovery_url(&self) -> Url {
         let mut url = self.issuer.clone();
-        let path = format!("{}/.well-known/openid-configuration", url.path().trim_end_matches('/'));
+        let path = format!(
+            "{}/.well-known/openid-configuration",
+            url.path().trim_end_matches('/')
+        );
         url.set_path(&path);
         url
     }
@@ -147,9 +162,16 @@ impl KeyStore {
         url: &Url,
         expected: &'static str,
     ) -> Result<T, KeyFetchError> {
-        let request_failed =
-            |source| KeyFetchError::Request { url: url.to_string(), source };
-        let response = self.http.get(url.clone()).send().await.map_err(request_failed)?;
+        let request_failed = |source| KeyFetchError::Request {
+            url: url.to_string(),
+            source,
+        };
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(request_failed)?;
         if !response.status().is_success() {
             return Err(KeyFetchError::Status {
                 url: url.to_string(),
@@ -201,7 +223,9 @@ mod tests {
 
     fn rsa_jwk(extra: serde_json::Value) -> serde_json::Value {
         let mut jwk = json!({ "kty": "RSA", "kid": "k1", "n": RSA_MODULUS, "e": "AQAB" });
-        jwk.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        jwk.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         jwk
     }
 
@@ -226,7 +250,10 @@ mod tests {
 
     #[test]
     fn symmetric_and_unparseable_keys_are_skipped() {
-        assert!(signing_key(json!({ "kty": "oct", "kid": "h", "k": "c2VjcmV0", "alg": "HS256" })).is_none());
+        assert!(
+            signing_key(json!({ "kty": "oct", "kid": "h", "k": "c2VjcmV0", "alg": "HS256" }))
+                .is_none()
+        );
         assert!(signing_key(json!({ "kty": "RSA", "kid": "x", "alg": "RS256" })).is_none());
         assert!(signing_key(json!("not a key")).is_none());
     }

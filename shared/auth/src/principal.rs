@@ -2,13 +2,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::AuthError;
 
-/// A Carebook realm role (Keycloak `realm_access.roles`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A Carebook realm role (Keycloak `realm_access.roles`); serialised as its Keycloak name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     Patient,
     Doctor,
@@ -113,7 +114,9 @@ impl Principal {
 
     /// Whether the token carries `role` of client `client` (`resource_access`).
     pub fn has_client_role(&self, client: &str, role: &str) -> bool {
-        self.client_roles.get(client).is_some_and(|roles| roles.contains(role))
+        self.client_roles
+            .get(client)
+            .is_some_and(|roles| roles.contains(role))
     }
 
     /// Succeeds when the caller has at least one of `roles`; otherwise a 403-class error.
@@ -121,7 +124,9 @@ impl Principal {
         if roles.iter().any(|role| self.has_role(*role)) {
             Ok(())
         } else {
-            Err(AuthError::Forbidden { required: roles.iter().map(|r| r.as_str()).collect() })
+            Err(AuthError::Forbidden {
+                required: roles.iter().map(|r| r.as_str()).collect(),
+            })
         }
     }
 }
@@ -171,7 +176,11 @@ impl TryFrom<AccessTokenClaims> for Principal {
             family_name: claims.family_name,
             client_id: claims.azp,
             realm_roles: claims.realm_access.roles,
-            client_roles: claims.resource_access.into_iter().map(|(k, v)| (k, v.roles)).collect(),
+            client_roles: claims
+                .resource_access
+                .into_iter()
+                .map(|(k, v)| (k, v.roles))
+                .collect(),
         })
     }
 }
@@ -211,10 +220,15 @@ mod tests {
     fn a_caller_without_the_role_is_forbidden_and_told_which_roles_would_do() {
         let principal = principal(access_token(&["patient"])).unwrap();
 
-        let error = principal.require_any(&[Role::Doctor, Role::Admin]).unwrap_err();
+        let error = principal
+            .require_any(&[Role::Doctor, Role::Admin])
+            .unwrap_err();
 
         assert_eq!(error.status(), http::StatusCode::FORBIDDEN);
-        assert_eq!(error.to_string(), "this needs one of the roles: doctor, admin");
+        assert_eq!(
+            error.to_string(),
+            "this needs one of the roles: doctor, admin"
+        );
     }
 
     #[test]
@@ -230,7 +244,10 @@ mod tests {
         let mut claims = access_token(&["patient"]);
         claims["sub"] = json!("service-account");
 
-        assert!(matches!(principal(claims), Err(AuthError::InvalidClaims(_))));
+        assert!(matches!(
+            principal(claims),
+            Err(AuthError::InvalidClaims(_))
+        ));
     }
 
     #[test]

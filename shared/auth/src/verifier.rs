@@ -46,7 +46,9 @@ impl Verifier {
     /// [`AuthError::KeysUnavailable`] when no signing key could ever be fetched.
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(AuthError::TooLarge { limit: MAX_TOKEN_BYTES });
+            return Err(AuthError::TooLarge {
+                limit: MAX_TOKEN_BYTES,
+            });
         }
         let header = parse_header(token)?;
         // The allow-list is checked before any key is looked up: `none` and HS* (including
@@ -54,7 +56,11 @@ impl Verifier {
         let (algorithm, validation) = match header.alg.as_str() {
             "RS256" => (Algorithm::RS256, &self.rs256),
             "ES256" => (Algorithm::ES256, &self.es256),
-            other => return Err(AuthError::UnsupportedAlgorithm(other.chars().take(16).collect())),
+            other => {
+                return Err(AuthError::UnsupportedAlgorithm(
+                    other.chars().take(16).collect(),
+                ));
+            }
         };
         let kid = header.kid.ok_or(AuthError::MissingKeyId)?;
         let key = self.keys.key(&kid).await?;
@@ -81,14 +87,16 @@ fn validation(config: &AuthConfig, algorithm: Algorithm) -> Validation {
 
 fn parse_header(token: &str) -> Result<Header, AuthError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(AuthError::Malformed("expected three dot-separated parts"));
     };
     let bytes = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| AuthError::Malformed("the header is not base64url"))?;
-    serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed("the header is not a JWT header"))
+    serde_json::from_slice(&bytes)
+        .map_err(|_| AuthError::Malformed("the header is not a JWT header"))
 }
 
 fn map_jwt_error(kind: ErrorKind) -> AuthError {
@@ -103,8 +111,12 @@ fn map_jwt_error(kind: ErrorKind) -> AuthError {
             AuthError::InvalidClaims(format!("the {claim} claim is missing"))
         }
         ErrorKind::InvalidSubject => AuthError::InvalidClaims("invalid sub".into()),
-        ErrorKind::Json(_) => AuthError::InvalidClaims("the claims do not have the expected types".into()),
-        ErrorKind::Base64(_) | ErrorKind::Utf8(_) => AuthError::Malformed("the payload or signature is not base64url"),
+        ErrorKind::Json(_) => {
+            AuthError::InvalidClaims("the claims do not have the expected types".into())
+        }
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
+            AuthError::Malformed("the payload or signature is not base64url")
+        }
         ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
             AuthError::UnsupportedAlgorithm("mismatched".into())
         }
@@ -125,7 +137,10 @@ mod tests {
     #[test]
     fn a_token_without_three_parts_is_malformed() {
         for token in ["", "abc", "a.b", "a.b.c.d", "...."] {
-            assert!(matches!(parse_header(token), Err(AuthError::Malformed(_))), "{token:?}");
+            assert!(
+                matches!(parse_header(token), Err(AuthError::Malformed(_))),
+                "{token:?}"
+            );
         }
     }
 
@@ -133,13 +148,22 @@ mod tests {
     fn a_header_that_is_not_json_is_malformed() {
         let token = format!("{}.e30.sig", encode("{alg"));
         assert!(matches!(parse_header(&token), Err(AuthError::Malformed(_))));
-        assert!(matches!(parse_header("%%%.e30.sig"), Err(AuthError::Malformed(_))));
+        assert!(matches!(
+            parse_header("%%%.e30.sig"),
+            Err(AuthError::Malformed(_))
+        ));
     }
 
     #[test]
     fn the_header_names_algorithm_and_key() {
-        let token = format!("{}.e30.sig", encode(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#));
+        let token = format!(
+            "{}.e30.sig",
+            encode(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#)
+        );
         let header = parse_header(&token).unwrap();
-        assert_eq!((header.alg.as_str(), header.kid.as_deref()), ("RS256", Some("k1")));
+        assert_eq!(
+            (header.alg.as_str(), header.kid.as_deref()),
+            ("RS256", Some("k1"))
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! The verifier against the Keycloak-compatible test issuer, over real HTTP.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,7 +15,10 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 async fn issuer_and_verifier() -> (TestIssuer, Verifier) {
@@ -23,16 +28,25 @@ async fn issuer_and_verifier() -> (TestIssuer, Verifier) {
 }
 
 async fn rejection(verifier: &Verifier, token: &str) -> AuthError {
-    verifier.verify(token).await.expect_err("the token must be rejected")
+    verifier
+        .verify(token)
+        .await
+        .expect_err("the token must be rejected")
 }
 
 #[tokio::test]
 async fn a_keycloak_access_token_yields_the_principal() {
     let (issuer, verifier) = issuer_and_verifier().await;
 
-    let principal = verifier.verify(&issuer.access_token("doctor")).await.unwrap();
+    let principal = verifier
+        .verify(&issuer.access_token("doctor"))
+        .await
+        .unwrap();
 
-    assert_eq!(principal.subject().to_string(), "5d9c8e1f-2b7a-4e3d-8c6f-1a2b3c4d5e02");
+    assert_eq!(
+        principal.subject().to_string(),
+        "5d9c8e1f-2b7a-4e3d-8c6f-1a2b3c4d5e02"
+    );
     assert_eq!(principal.username(), Some("doctor"));
     assert_eq!(principal.email(), Some("doctor@carebook.test"));
     assert_eq!(principal.roles().collect::<Vec<_>>(), vec![Role::Doctor]);
@@ -46,19 +60,29 @@ async fn a_token_from_the_token_endpoint_is_accepted() {
 
     let response: Value = reqwest::Client::new()
         .post(token_url)
-        .form(&[("grant_type", "password"), ("client_id", "carebook-cli"), ("username", "admin"), ("password", "admin")])
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "carebook-cli"),
+            ("username", "admin"),
+            ("password", "admin"),
+        ])
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let principal = verifier.verify(response["access_token"].as_str().unwrap()).await.unwrap();
+    let principal = verifier
+        .verify(response["access_token"].as_str().unwrap())
+        .await
+        .unwrap();
 
     assert!(principal.has_role(Role::Admin));
     // The refresh token of the same response is HS512-signed and never opens the API.
     let refresh = response["refresh_token"].as_str().unwrap();
-    assert!(matches!(rejection(&verifier, refresh).await, AuthError::UnsupportedAlgorithm(alg) if alg == "HS512"));
+    assert!(
+        matches!(rejection(&verifier, refresh).await, AuthError::UnsupportedAlgorithm(alg) if alg == "HS512")
+    );
 }
 
 #[tokio::test]
@@ -67,7 +91,10 @@ async fn an_es256_token_is_accepted() {
     issuer.rotate_key(Algorithm::ES256);
     let verifier = Verifier::new(&issuer.auth_config()).unwrap();
 
-    let principal = verifier.verify(&issuer.access_token("patient")).await.unwrap();
+    let principal = verifier
+        .verify(&issuer.access_token("patient"))
+        .await
+        .unwrap();
 
     assert!(principal.has_role(Role::Patient));
 }
@@ -75,15 +102,38 @@ async fn an_es256_token_is_accepted() {
 #[tokio::test]
 async fn bad_claims_are_rejected_with_their_own_error() {
     let (issuer, verifier) = issuer_and_verifier().await;
-    let cases: Vec<(&str, Value, fn(&AuthError) -> bool)> = vec![
-        ("expired", json!({ "exp": now() - 120 }), |e| matches!(e, AuthError::Expired)),
-        ("not yet valid", json!({ "nbf": now() + 120 }), |e| matches!(e, AuthError::NotYetValid)),
-        ("wrong issuer", json!({ "iss": "http://127.0.0.1:1/realms/other" }), |e| matches!(e, AuthError::WrongIssuer)),
-        ("wrong audience", json!({ "aud": ["account", "another-api"] }), |e| matches!(e, AuthError::WrongAudience)),
-        ("missing audience", json!({ "aud": null }), |e| matches!(e, AuthError::WrongAudience)),
-        ("id token", json!({ "typ": "ID" }), |e| matches!(e, AuthError::WrongTokenType)),
-        ("no expiry", json!({ "exp": null }), |e| matches!(e, AuthError::InvalidClaims(_))),
-        ("roles of the wrong type", json!({ "realm_access": { "roles": "admin" } }), |e| matches!(e, AuthError::InvalidClaims(_))),
+    type Case = (&'static str, Value, fn(&AuthError) -> bool);
+    let cases: Vec<Case> = vec![
+        ("expired", json!({ "exp": now() - 120 }), |e| {
+            matches!(e, AuthError::Expired)
+        }),
+        ("not yet valid", json!({ "nbf": now() + 120 }), |e| {
+            matches!(e, AuthError::NotYetValid)
+        }),
+        (
+            "wrong issuer",
+            json!({ "iss": "http://127.0.0.1:1/realms/other" }),
+            |e| matches!(e, AuthError::WrongIssuer),
+        ),
+        (
+            "wrong audience",
+            json!({ "aud": ["account", "another-api"] }),
+            |e| matches!(e, AuthError::WrongAudience),
+        ),
+        ("missing audience", json!({ "aud": null }), |e| {
+            matches!(e, AuthError::WrongAudience)
+        }),
+        ("id token", json!({ "typ": "ID" }), |e| {
+            matches!(e, AuthError::WrongTokenType)
+        }),
+        ("no expiry", json!({ "exp": null }), |e| {
+            matches!(e, AuthError::InvalidClaims(_))
+        }),
+        (
+            "roles of the wrong type",
+            json!({ "realm_access": { "roles": "admin" } }),
+            |e| matches!(e, AuthError::InvalidClaims(_)),
+        ),
     ];
 
     for (case, changes, expected) in cases {
@@ -91,7 +141,10 @@ async fn bad_claims_are_rejected_with_their_own_error() {
         for (name, value) in changes.as_object().unwrap() {
             match value {
                 Value::Null => claims.as_object_mut().unwrap().remove(name),
-                value => claims.as_object_mut().unwrap().insert(name.clone(), value.clone()),
+                value => claims
+                    .as_object_mut()
+                    .unwrap()
+                    .insert(name.clone(), value.clone()),
             };
         }
         let error = rejection(&verifier, &issuer.sign(&claims)).await;
@@ -112,7 +165,8 @@ async fn expiry_within_the_leeway_is_tolerated() {
 #[tokio::test]
 async fn alg_none_is_refused() {
     let (issuer, verifier) = issuer_and_verifier().await;
-    let header = URL_SAFE_NO_PAD.encode(json!({ "alg": "none", "typ": "JWT", "kid": issuer.active_kid() }).to_string());
+    let header = URL_SAFE_NO_PAD
+        .encode(json!({ "alg": "none", "typ": "JWT", "kid": issuer.active_kid() }).to_string());
     let payload = URL_SAFE_NO_PAD.encode(issuer.access_claims("admin").to_string());
 
     let error = rejection(&verifier, &format!("{header}.{payload}.")).await;
@@ -147,22 +201,34 @@ async fn a_token_signed_by_an_unpublished_key_is_refused() {
     let foreign = SigningKey::generate(Algorithm::RS256);
 
     let unknown_kid = foreign.sign(&issuer.access_claims("admin"));
-    assert!(matches!(rejection(&verifier, &unknown_kid).await, AuthError::UnknownKey));
+    assert!(matches!(
+        rejection(&verifier, &unknown_kid).await,
+        AuthError::UnknownKey
+    ));
 
     // Forged kid: the header names the issuer's key, the signature is the attacker's.
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(issuer.active_kid());
     let forged = foreign.sign_with_header(&header, &issuer.access_claims("admin"));
-    assert!(matches!(rejection(&verifier, &forged).await, AuthError::InvalidSignature));
+    assert!(matches!(
+        rejection(&verifier, &forged).await,
+        AuthError::InvalidSignature
+    ));
 }
 
 #[tokio::test]
 async fn a_token_without_kid_is_refused() {
     let (issuer, verifier) = issuer_and_verifier().await;
     let key = SigningKey::generate(Algorithm::RS256);
-    let token = key.sign_with_header(&Header::new(Algorithm::RS256), &issuer.access_claims("admin"));
+    let token = key.sign_with_header(
+        &Header::new(Algorithm::RS256),
+        &issuer.access_claims("admin"),
+    );
 
-    assert!(matches!(rejection(&verifier, &token).await, AuthError::MissingKeyId));
+    assert!(matches!(
+        rejection(&verifier, &token).await,
+        AuthError::MissingKeyId
+    ));
 }
 
 #[tokio::test]
@@ -172,9 +238,17 @@ async fn raised_roles_without_a_new_signature_are_refused() {
     let mut claims = issuer.access_claims("patient");
     claims["realm_access"] = json!({ "roles": ["admin"] });
     let parts: Vec<&str> = token.split('.').collect();
-    let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(claims.to_string()), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
 
-    assert!(matches!(rejection(&verifier, &tampered).await, AuthError::InvalidSignature));
+    assert!(matches!(
+        rejection(&verifier, &tampered).await,
+        AuthError::InvalidSignature
+    ));
 }
 
 #[tokio::test]
@@ -198,14 +272,21 @@ async fn truncated_garbage_and_huge_tokens_are_refused_without_panic() {
         let error = rejection(&verifier, input).await;
         assert_eq!(error.status(), StatusCode::UNAUTHORIZED, "{error:?}");
     }
-    assert!(matches!(rejection(&verifier, &huge).await, AuthError::TooLarge { .. }));
+    assert!(matches!(
+        rejection(&verifier, &huge).await,
+        AuthError::TooLarge { .. }
+    ));
 }
 
 #[tokio::test]
 async fn no_single_character_change_opens_the_api() {
     let (issuer, verifier) = issuer_and_verifier().await;
     let token = issuer.access_token("patient");
-    let decoded = |t: &str| -> Vec<Option<Vec<u8>>> { t.split('.').map(|p| URL_SAFE_NO_PAD.decode(p).ok()).collect() };
+    let decoded = |t: &str| -> Vec<Option<Vec<u8>>> {
+        t.split('.')
+            .map(|p| URL_SAFE_NO_PAD.decode(p).ok())
+            .collect()
+    };
 
     for (position, original) in token.char_indices() {
         let replacement = if original == 'A' { 'B' } else { 'A' };
@@ -213,7 +294,11 @@ async fn no_single_character_change_opens_the_api() {
         mutated.replace_range(position..position + 1, &replacement.to_string());
         // The last base64 character carries spare bits: some changes decode to the same bytes.
         if verifier.verify(&mutated).await.is_ok() {
-            assert_eq!(decoded(&mutated), decoded(&token), "position {position} accepted");
+            assert_eq!(
+                decoded(&mutated),
+                decoded(&token),
+                "position {position} accepted"
+            );
         }
     }
 }
@@ -221,14 +306,23 @@ async fn no_single_character_change_opens_the_api() {
 #[tokio::test]
 async fn a_rotated_key_is_picked_up_after_one_refetch() {
     let issuer = TestIssuer::start().await.unwrap();
-    let config = AuthConfig { refetch_interval: Duration::from_millis(200), ..issuer.auth_config() };
+    let config = AuthConfig {
+        refetch_interval: Duration::from_millis(200),
+        ..issuer.auth_config()
+    };
     let verifier = Verifier::new(&config).unwrap();
-    verifier.verify(&issuer.access_token("patient")).await.unwrap();
+    verifier
+        .verify(&issuer.access_token("patient"))
+        .await
+        .unwrap();
     assert_eq!(issuer.jwks_requests(), 1);
     tokio::time::sleep(Duration::from_millis(250)).await;
 
     issuer.rotate_key(Algorithm::RS256);
-    let principal = verifier.verify(&issuer.access_token("patient")).await.unwrap();
+    let principal = verifier
+        .verify(&issuer.access_token("patient"))
+        .await
+        .unwrap();
 
     assert!(principal.has_role(Role::Patient));
     assert_eq!(issuer.jwks_requests(), 2);
@@ -237,9 +331,15 @@ async fn a_rotated_key_is_picked_up_after_one_refetch() {
 #[tokio::test]
 async fn a_flood_of_unknown_kids_causes_at_most_one_refetch_per_interval() {
     let issuer = TestIssuer::start().await.unwrap();
-    let config = AuthConfig { refetch_interval: Duration::from_millis(300), ..issuer.auth_config() };
+    let config = AuthConfig {
+        refetch_interval: Duration::from_millis(300),
+        ..issuer.auth_config()
+    };
     let verifier = Arc::new(Verifier::new(&config).unwrap());
-    verifier.verify(&issuer.access_token("patient")).await.unwrap();
+    verifier
+        .verify(&issuer.access_token("patient"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(350)).await;
     let claims = issuer.access_claims("admin");
     let attacker = SigningKey::generate(Algorithm::RS256);
@@ -254,9 +354,21 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_refetch_per_interval() {
     let first_wave = verify_concurrently(&verifier, &flood).await;
     let second_wave = verify_concurrently(&verifier, &flood).await;
 
-    assert!(first_wave.iter().chain(&second_wave).all(|e| matches!(e, Err(AuthError::UnknownKey))));
-    assert_eq!(issuer.jwks_requests(), 2, "one fetch at start, one for the whole flood");
-    verifier.verify(&issuer.access_token("patient")).await.unwrap();
+    assert!(
+        first_wave
+            .iter()
+            .chain(&second_wave)
+            .all(|e| matches!(e, Err(AuthError::UnknownKey)))
+    );
+    assert_eq!(
+        issuer.jwks_requests(),
+        2,
+        "one fetch at start, one for the whole flood"
+    );
+    verifier
+        .verify(&issuer.access_token("patient"))
+        .await
+        .unwrap();
 }
 
 async fn verify_concurrently(
@@ -264,8 +376,8 @@ async fn verify_concurrently(
     tokens: &[String],
 ) -> Vec<Result<carebook_auth::Principal, AuthError>> {
     let mut tasks = tokio::task::JoinSet::new();
-    for token in tokens.iter().cloned() {
-        let verifier = verifier.clone();
+    for token in tokens {
+        let (verifier, token) = (verifier.clone(), token.clone());
         tasks.spawn(async move { verifier.verify(&token).await });
     }
     tasks.join_all().await
@@ -292,8 +404,14 @@ async fn cached_keys_keep_working_while_the_issuer_is_down() {
 
 #[tokio::test]
 async fn with_no_keys_at_all_the_error_is_service_unavailable() {
-    let closed_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let issuer = format!("http://127.0.0.1:{closed_port}/realms/carebook").parse().unwrap();
+    let closed_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let issuer = format!("http://127.0.0.1:{closed_port}/realms/carebook")
+        .parse()
+        .unwrap();
     let verifier = Verifier::new(&AuthConfig::new(issuer, "carebook-api")).unwrap();
     let token = SigningKey::generate(Algorithm::RS256).sign(&json!({ "sub": "x" }));
 
@@ -307,7 +425,11 @@ async fn with_no_keys_at_all_the_error_is_service_unavailable() {
 async fn a_configured_jwks_url_skips_discovery() {
     let issuer = TestIssuer::start().await.unwrap();
     let config = AuthConfig {
-        jwks_url: Some(format!("{}/protocol/openid-connect/certs", issuer.realm_url()).parse().unwrap()),
+        jwks_url: Some(
+            format!("{}/protocol/openid-connect/certs", issuer.realm_url())
+                .parse()
+                .unwrap(),
+        ),
         ..issuer.auth_config()
     };
     let verifier = Verifier::new(&config).unwrap();

@@ -73,9 +73,12 @@ impl TestIssuer {
 
     /// Serves `realm` on `addr`.
     pub async fn serve(realm: Realm, addr: SocketAddr) -> Result<Self, IssuerError> {
-        let listener =
-            TcpListener::bind(addr).await.map_err(|source| IssuerError::Bind { addr, source })?;
-        let local = listener.local_addr().map_err(|source| IssuerError::Bind { addr, source })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| IssuerError::Bind { addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| IssuerError::Bind { addr, source })?;
         let realm_url = Url::parse(&format!("http://{local}/realms/{}", realm.realm))
             .expect("a socket address and realm name form a URL");
         let shared = Arc::new(Shared::new(realm, realm_url.as_str()));
@@ -86,11 +89,19 @@ impl TestIssuer {
                 // A dropped handle stops the server as surely as an explicit shutdown.
                 let _ = stopped.await;
             };
-            if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
                 tracing::error!(%error, "test issuer stopped");
             }
         });
-        Ok(Self { shared, realm_url, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self {
+            shared,
+            realm_url,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        })
     }
 
     /// The realm URL, which is also every token's `iss`.
@@ -117,8 +128,12 @@ impl TestIssuer {
     /// When the realm has no such user.
     pub fn access_claims(&self, username: &str) -> Value {
         let realm = &self.shared.realm;
-        let user = realm.user(username).unwrap_or_else(|| panic!("no user {username:?} in realm"));
-        let client = realm.client("carebook-cli").expect("the realm has the carebook-cli client");
+        let user = realm
+            .user(username)
+            .unwrap_or_else(|| panic!("no user {username:?} in realm"));
+        let client = realm
+            .client("carebook-cli")
+            .expect("the realm has the carebook-cli client");
         self.shared.access_claims(user, client, Uuid::new_v4())
     }
 
@@ -132,13 +147,23 @@ impl TestIssuer {
     pub fn rotate_key(&self, algorithm: Algorithm) -> String {
         let key = Arc::new(SigningKey::generate(algorithm));
         let kid = key.kid().to_owned();
-        self.shared.keys.write().expect("key ring lock").signing.push(key);
+        self.shared
+            .keys
+            .write()
+            .expect("key ring lock")
+            .signing
+            .push(key);
         kid
     }
 
     /// Stops publishing the key `kid`, as when an administrator deletes it from the realm.
     pub fn remove_key(&self, kid: &str) {
-        self.shared.keys.write().expect("key ring lock").signing.retain(|key| key.kid() != kid);
+        self.shared
+            .keys
+            .write()
+            .expect("key ring lock")
+            .signing
+            .retain(|key| key.kid() != kid);
     }
 
     /// The `kid` of the key new tokens are signed with.
@@ -199,7 +224,10 @@ impl Shared {
 
     fn active_key(&self) -> Arc<SigningKey> {
         let keys = self.keys.read().expect("key ring lock");
-        keys.signing.last().cloned().expect("the issuer always has a signing key")
+        keys.signing
+            .last()
+            .cloned()
+            .expect("the issuer always has a signing key")
     }
 
     pub(crate) fn jwks(&self) -> JwkSet {
@@ -264,7 +292,9 @@ impl Shared {
     /// without a refresh token, as in Keycloak.
     pub(crate) fn token_response(&self, user: &User, client: &Client, refreshable: bool) -> Value {
         let session = Uuid::new_v4();
-        let access_token = self.active_key().sign(&self.access_claims(user, client, session));
+        let access_token = self
+            .active_key()
+            .sign(&self.access_claims(user, client, session));
         let mut response = json!({
             "access_token": access_token,
             "expires_in": self.realm.access_token_lifespan,
@@ -286,8 +316,12 @@ impl Shared {
                 "sid": session,
             });
             // Keycloak signs refresh tokens with the realm's HMAC key: only it can read them.
-            let token = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &refresh, &self.refresh_encoding)
-                .expect("HS512 signing with a generated secret");
+            let token = jsonwebtoken::encode(
+                &Header::new(Algorithm::HS512),
+                &refresh,
+                &self.refresh_encoding,
+            )
+            .expect("HS512 signing with a generated secret");
             response["refresh_token"] = json!(token);
             response["refresh_expires_in"] = json!(self.realm.sso_session_idle_timeout);
             response["session_state"] = json!(session);
@@ -313,7 +347,9 @@ impl Shared {
         if claims["typ"] != "Refresh" || claims["azp"] != client.client_id.as_str() {
             return Err(OAuthError::invalid_grant("Invalid refresh token"));
         }
-        let sub = claims["sub"].as_str().and_then(|sub| Uuid::parse_str(sub).ok());
+        let sub = claims["sub"]
+            .as_str()
+            .and_then(|sub| Uuid::parse_str(sub).ok());
         self.realm
             .users
             .iter()
@@ -324,10 +360,17 @@ impl Shared {
 
 impl OAuthError {
     pub(crate) fn invalid_grant(description: &'static str) -> Self {
-        Self { status: 400, error: "invalid_grant", description }
+        Self {
+            status: 400,
+            error: "invalid_grant",
+            description,
+        }
     }
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }

@@ -37,8 +37,14 @@ impl SigningKey {
                 let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
                     .expect("P-256 key generation");
                 let pkcs8 = pair.to_pkcs8v1().expect("P-256 key encodes as PKCS#8");
-                let public = pair.public_key().as_der().expect("P-256 public key encodes");
-                (EncodingKey::from_ec_der(pkcs8.as_ref()), public.as_ref().to_vec())
+                let public = pair
+                    .public_key()
+                    .as_der()
+                    .expect("P-256 public key encodes");
+                (
+                    EncodingKey::from_ec_der(pkcs8.as_ref()),
+                    public.as_ref().to_vec(),
+                )
             }
             other => panic!("the test issuer signs with RS256 or ES256, not {other:?}"),
         };
@@ -93,5 +99,8 @@ fn pem(label: &str, der: &[u8]) -> String {
         .chunks(64)
         .map(|line| std::str::from_utf8(line).expect("base64 is ASCII"))
         .collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }

@@ -116,8 +116,10 @@ impl Realm {
     }
 
     pub fn load(path: &Path) -> Result<Self, RealmError> {
-        let json = std::fs::read_to_string(path)
-            .map_err(|source| RealmError::Read { path: path.display().to_string(), source })?;
+        let json = std::fs::read_to_string(path).map_err(|source| RealmError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::parse(&json)
     }
 
@@ -126,7 +128,9 @@ impl Realm {
     }
 
     pub fn client(&self, client_id: &str) -> Option<&Client> {
-        self.clients.iter().find(|client| client.client_id == client_id)
+        self.clients
+            .iter()
+            .find(|client| client.client_id == client_id)
     }
 
     /// The user behind `client_id`'s service account.
@@ -143,7 +147,12 @@ impl Client {
         self.protocol_mappers
             .iter()
             .filter(|mapper| mapper.protocol_mapper == "oidc-audience-mapper")
-            .filter(|mapper| mapper.config.get("access.token.claim").is_none_or(|v| v == "true"))
+            .filter(|mapper| {
+                mapper
+                    .config
+                    .get("access.token.claim")
+                    .is_none_or(|v| v == "true")
+            })
             .filter_map(|mapper| mapper.config.get("included.client.audience"))
             .map(String::as_str)
     }
@@ -163,8 +172,11 @@ impl User {
 
     /// "First Last", as Keycloak fills the `name` claim.
     pub fn full_name(&self) -> Option<String> {
-        let parts: Vec<&str> =
-            [&self.first_name, &self.last_name].into_iter().flatten().map(String::as_str).collect();
+        let parts: Vec<&str> = [&self.first_name, &self.last_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
@@ -190,6 +202,9 @@ mod tests {
         let cli = realm.client("carebook-cli").unwrap();
 
         assert!(cli.public_client && cli.direct_access_grants_enabled);
-        assert_eq!(cli.mapped_audiences().collect::<Vec<_>>(), vec!["carebook-api"]);
+        assert_eq!(
+            cli.mapped_audiences().collect::<Vec<_>>(),
+            vec!["carebook-api"]
+        );
     }
 }

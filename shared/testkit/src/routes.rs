@@ -17,7 +17,10 @@ use crate::realm::Client;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/realms/{realm}/.well-known/openid-configuration", get(discovery))
+        .route(
+            "/realms/{realm}/.well-known/openid-configuration",
+            get(discovery),
+        )
         .route("/realms/{realm}/protocol/openid-connect/certs", get(certs))
         .route("/realms/{realm}/protocol/openid-connect/token", post(token))
         .with_state(shared)
@@ -42,7 +45,11 @@ impl IntoResponse for OAuthError {
 }
 
 fn realm_not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "error": "Realm does not exist" }))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": "Realm does not exist" })),
+    )
+        .into_response()
 }
 
 async fn discovery(State(shared): State<Arc<Shared>>, Path(realm): Path<String>) -> Response {
@@ -110,7 +117,11 @@ fn issue(
                 .as_deref()
                 .and_then(|name| shared.realm.user(name))
                 .filter(|user| user.enabled && user.service_account_client_id.is_none())
-                .filter(|user| form.password.as_deref().is_some_and(|p| user.has_password(p)))
+                .filter(|user| {
+                    form.password
+                        .as_deref()
+                        .is_some_and(|p| user.has_password(p))
+                })
                 .ok_or(OAuthError {
                     status: 401,
                     error: "invalid_grant",
@@ -158,7 +169,10 @@ fn authenticate_client<'a>(
         .and_then(|value| value.strip_prefix("Basic "))
         .and_then(|encoded| STANDARD.decode(encoded).ok())
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|pair| pair.split_once(':').map(|(id, secret)| (id.to_owned(), secret.to_owned())));
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
+        });
     let (client_id, secret) = match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (form.client_id.clone(), form.client_secret.clone()),

@@ -19,7 +19,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let issuer = TestIssuer::serve(realm, addr).await?;
     tracing::info!(realm_url = %issuer.realm_url(), "test issuer ready");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     issuer.shutdown().await;
     Ok(())
 }
