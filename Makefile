@@ -1,0 +1,42 @@
+# Carebook: `make dev` runs the system locally, `make test` runs every test.
+# Both install what they need (see localstack/stack.sh); no Docker engine required.
+
+SHELL := /bin/bash
+STACK := localstack/stack.sh
+
+.PHONY: dev test stack-up stack-down stack-status tools lint smoke workspace-tests
+
+## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
+dev:
+	@localstack/dev.sh
+
+## test: install and start the stack, check formatting and lints, run every test
+test: tools lint smoke stack-up workspace-tests
+
+tools:
+	@$(STACK) tools
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# make dev end to end on its own port: up, a real token through cargo lambda watch, down.
+smoke:
+	@localstack/smoke-dev.sh
+
+workspace-tests:
+	@eval "$$($(STACK) env)"; \
+	if command -v cargo-nextest >/dev/null; then \
+		cargo nextest run --workspace --no-fail-fast; \
+	else \
+		cargo test --workspace --no-fail-fast; \
+	fi
+
+stack-up:
+	@$(STACK) up
+
+stack-down:
+	@$(STACK) down
+
+stack-status:
+	@$(STACK) status
