@@ -17,6 +17,20 @@ async fn token(issuer: &TestIssuer, form: &[(&str, &str)]) -> (StatusCode, Value
     (response.status(), response.json().await.unwrap())
 }
 
+async fn password_grant(
+    issuer: &TestIssuer,
+    username: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "carebook-cli"),
+        ("username", username),
+        ("password", password),
+    ];
+    token(issuer, &form).await
+}
+
 fn claims(token: &str) -> Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap();
@@ -32,16 +46,7 @@ fn claims(token: &str) -> Value {
 async fn the_password_grant_returns_a_keycloak_shaped_access_token() {
     let issuer = TestIssuer::start().await.unwrap();
 
-    let (status, body) = token(
-        &issuer,
-        &[
-            ("grant_type", "password"),
-            ("client_id", "carebook-cli"),
-            ("username", "doctor"),
-            ("password", "doctor"),
-        ],
-    )
-    .await;
+    let (status, body) = password_grant(&issuer, "doctor", "doctor").await;
 
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["token_type"], "Bearer");
@@ -67,16 +72,7 @@ async fn the_password_grant_returns_a_keycloak_shaped_access_token() {
 async fn a_wrong_password_is_invalid_grant_401() {
     let issuer = TestIssuer::start().await.unwrap();
 
-    let (status, body) = token(
-        &issuer,
-        &[
-            ("grant_type", "password"),
-            ("client_id", "carebook-cli"),
-            ("username", "doctor"),
-            ("password", "patient"),
-        ],
-    )
-    .await;
+    let (status, body) = password_grant(&issuer, "doctor", "patient").await;
 
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "invalid_grant");
@@ -115,16 +111,7 @@ async fn client_credentials_need_the_secret_and_yield_a_service_account_token() 
 #[tokio::test]
 async fn a_refresh_token_yields_a_new_access_token_and_garbage_is_refused() {
     let issuer = TestIssuer::start().await.unwrap();
-    let (_, first) = token(
-        &issuer,
-        &[
-            ("grant_type", "password"),
-            ("client_id", "carebook-cli"),
-            ("username", "patient"),
-            ("password", "patient"),
-        ],
-    )
-    .await;
+    let (_, first) = password_grant(&issuer, "patient", "patient").await;
     let refresh_token = first["refresh_token"].as_str().unwrap();
 
     let (status, refreshed) = token(
