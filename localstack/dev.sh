@@ -9,6 +9,9 @@ STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 WATCH_PORT=${WATCH_PORT:-9000}
 API=http://127.0.0.1:$WATCH_PORT
 
+# shellcheck source=localstack/process.sh
+. "$ROOT/localstack/process.sh"
+
 say() { printf '[dev] %s\n' "$*"; }
 
 mkdir -p "$STATE"
@@ -17,12 +20,7 @@ watch_pid=
 
 cleanup() {
     trap - EXIT INT TERM
-    if [ -n "$watch_pid" ] && kill -0 "$watch_pid" 2>/dev/null; then
-        say "stopping cargo lambda watch"
-        kill -TERM -- "-$watch_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL -- "-$watch_pid" 2>/dev/null || true
-    fi
+    [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
     local components=()
     mapfile -t components <"$started"
     rm -f "$started"

@@ -35,6 +35,9 @@ AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
 ISSUER_ADDR=127.0.0.1:8080
 KEYCLOAK_ISSUER=http://$ISSUER_ADDR/realms/carebook
 
+# shellcheck source=localstack/process.sh
+. "$ROOT/localstack/process.sh"
+
 COMPONENTS=(postgres kafka moto issuer)
 STARTED=() # components this invocation started, stopped again if a later one fails
 
@@ -84,23 +87,19 @@ start_process() {
     shift 2
     (cd "$STATE" && exec setsid "$@" >"$log" 2>&1 </dev/null) &
     echo $! >"$STATE/$name.pid"
-    STARTED+=("$name")
-    [ -z "${STACK_STARTED_FILE:-}" ] || echo "$name" >>"$STACK_STARTED_FILE"
+    record_started "$name"
+}
+
+# What this run started: stopped again if a later component fails, and told to `dev.sh`.
+record_started() {
+    STARTED+=("$1")
+    [ -z "${STACK_STARTED_FILE:-}" ] || echo "$1" >>"$STACK_STARTED_FILE"
 }
 
 stop_process() {
-    local name=$1 pidfile="$STATE/$1.pid" pid
+    local pidfile="$STATE/$1.pid"
     [ -f "$pidfile" ] || return 0
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-        say "$name: stopping (pid $pid)"
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        if kill -0 "$pid" 2>/dev/null; then
-            say "$name: did not stop within 10s; killing it"
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
+    stop_group "$(cat "$pidfile")" "$1"
     rm -f "$pidfile"
 }
 
@@ -193,8 +192,7 @@ EOF
         pg_ctlcluster "$version" "$PG_CLUSTER" start >"$STATE/postgres-start.log" 2>&1 ||
             { log_tail "$log"; fail "postgres: pg_ctlcluster start failed; see $log"; }
         echo "$version" >"$STATE/postgres.cluster"
-        STARTED+=(postgres)
-        [ -z "${STACK_STARTED_FILE:-}" ] || echo postgres >>"$STACK_STARTED_FILE"
+        record_started postgres
     fi
     wait_until postgres 30 "$log" pg_isready -q -h 127.0.0.1 -p "$PG_PORT"
     # The carebook role may create databases: tests make one per test.

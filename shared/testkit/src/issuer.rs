@@ -337,15 +337,15 @@ impl Shared {
         token: &str,
         client: &Client,
     ) -> Result<&User, OAuthError> {
-        let invalid = OAuthError::invalid_grant("Invalid refresh token");
+        let invalid = || OAuthError::invalid_grant("Invalid refresh token");
         let mut validation = Validation::new(Algorithm::HS512);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.issuer]);
         let claims = jsonwebtoken::decode::<Value>(token, &self.refresh_decoding, &validation)
-            .map_err(|_| invalid)?
+            .map_err(|_| invalid())?
             .claims;
         if claims["typ"] != "Refresh" || claims["azp"] != client.client_id.as_str() {
-            return Err(OAuthError::invalid_grant("Invalid refresh token"));
+            return Err(invalid());
         }
         let sub = claims["sub"]
             .as_str()
@@ -354,7 +354,7 @@ impl Shared {
             .users
             .iter()
             .find(|user| Some(user.id) == sub && user.enabled)
-            .ok_or(OAuthError::invalid_grant("Invalid refresh token"))
+            .ok_or_else(invalid)
     }
 }
 
