@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 use uuid::Uuid;
 
-use crate::realm::{Client, Realm, User};
+use crate::realm::{Client, Credential, Realm, User};
 use crate::{API_AUDIENCE, SigningKey};
 
 /// Roles Keycloak gives every user of a realm through `default-roles-<realm>`.
@@ -43,6 +43,10 @@ pub struct TestIssuer {
 /// State shared between the test's handle and the HTTP routes.
 pub(crate) struct Shared {
     pub(crate) realm: Realm,
+    /// The realm's users, which the Admin API adds to and changes.
+    pub(crate) users: RwLock<Vec<User>>,
+    /// Realm role name to role id, as the Admin API shows roles.
+    pub(crate) role_ids: BTreeMap<String, Uuid>,
     /// The realm URL as written in `iss`, without a trailing slash.
     pub(crate) issuer: String,
     keys: RwLock<KeyRing>,
@@ -127,14 +131,50 @@ impl TestIssuer {
     /// # Panics
     /// When the realm has no such user.
     pub fn access_claims(&self, username: &str) -> Value {
-        let realm = &self.shared.realm;
-        let user = realm
-            .user(username)
+        let user = self
+            .shared
+            .user_named(username)
             .unwrap_or_else(|| panic!("no user {username:?} in realm"));
-        let client = realm
+        let client = self
+            .shared
+            .realm
             .client("carebook-cli")
             .expect("the realm has the carebook-cli client");
-        self.shared.access_claims(user, client, Uuid::new_v4())
+        self.shared.access_claims(&user, client, Uuid::new_v4())
+    }
+
+    /// Adds a user who signs in with their username as password and holds realm `roles`,
+    /// as an admin would in Keycloak's console; returns their id.
+    pub fn add_user(&self, username: &str, roles: &[&str]) -> Uuid {
+        let id = Uuid::new_v4();
+        self.shared
+            .users
+            .write()
+            .expect("user list lock")
+            .push(User {
+                id,
+                username: username.to_owned(),
+                enabled: true,
+                email: Some(format!("{username}@carebook.test")),
+                email_verified: true,
+                first_name: Some("Test".to_owned()),
+                last_name: Some(username.to_owned()),
+                credentials: vec![Credential {
+                    kind: "password".to_owned(),
+                    value: username.to_owned(),
+                    temporary: false,
+                }],
+                realm_roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+                client_roles: BTreeMap::new(),
+                required_actions: Vec::new(),
+                service_account_client_id: None,
+            });
+        id
+    }
+
+    /// The user as the realm holds them now (Admin API changes included).
+    pub fn user(&self, username: &str) -> Option<User> {
+        self.shared.user_named(username)
     }
 
     /// Signs `claims` with the active key.
@@ -209,7 +249,15 @@ impl Shared {
         let mut encryption = SigningKey::generate(Algorithm::RS256).jwk();
         encryption.common.public_key_use = Some(PublicKeyUse::Encryption);
         encryption.common.key_algorithm = Some(KeyAlgorithm::RSA_OAEP);
+        let role_ids = realm
+            .roles
+            .realm
+            .iter()
+            .map(|role| (role.name.clone(), Uuid::new_v4()))
+            .collect();
         Self {
+            users: RwLock::new(realm.users.clone()),
+            role_ids,
             realm,
             issuer: realm_url.trim_end_matches('/').to_owned(),
             keys: RwLock::new(KeyRing {
@@ -220,6 +268,56 @@ impl Shared {
             refresh_decoding: DecodingKey::from_secret(&refresh_secret),
             jwks_requests: AtomicUsize::new(0),
         }
+    }
+
+    /// The user signing in as `username`, as they are now.
+    pub(crate) fn user_named(&self, username: &str) -> Option<User> {
+        self.find_user(|user| user.username == username)
+    }
+
+    /// The user behind `client_id`'s service account.
+    pub(crate) fn service_account(&self, client_id: &str) -> Option<User> {
+        self.find_user(|user| user.service_account_client_id.as_deref() == Some(client_id))
+    }
+
+    pub(crate) fn find_user(&self, matches: impl Fn(&User) -> bool) -> Option<User> {
+        self.users
+            .read()
+            .expect("user list lock")
+            .iter()
+            .find(|user| matches(user))
+            .cloned()
+    }
+
+    /// The server's base URL, before `/realms/...`.
+    pub(crate) fn base_url(&self) -> &str {
+        self.issuer
+            .rsplit_once("/realms/")
+            .map_or(self.issuer.as_str(), |(base, _)| base)
+    }
+
+    /// The claims of `token` when this issuer signed it and it has not expired.
+    pub(crate) fn verify_own(&self, token: &str) -> Option<Value> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let key = self
+            .keys
+            .read()
+            .expect("key ring lock")
+            .signing
+            .iter()
+            .find(|key| key.kid() == kid)
+            .cloned()?;
+        let decoding = match key.algorithm() {
+            Algorithm::ES256 => DecodingKey::from_ec_pem(key.public_pem().as_bytes()),
+            _ => DecodingKey::from_rsa_pem(key.public_pem().as_bytes()),
+        }
+        .ok()?;
+        let mut validation = Validation::new(key.algorithm());
+        validation.set_issuer(&[&self.issuer]);
+        validation.validate_aud = false;
+        jsonwebtoken::decode::<Value>(token, &decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
     }
 
     fn active_key(&self) -> Arc<SigningKey> {
@@ -336,7 +434,7 @@ impl Shared {
         &self,
         token: &str,
         client: &Client,
-    ) -> Result<&User, OAuthError> {
+    ) -> Result<User, OAuthError> {
         let invalid = || OAuthError::invalid_grant("Invalid refresh token");
         let mut validation = Validation::new(Algorithm::HS512);
         validation.set_issuer(&[&self.issuer]);
@@ -350,10 +448,7 @@ impl Shared {
         let sub = claims["sub"]
             .as_str()
             .and_then(|sub| Uuid::parse_str(sub).ok());
-        self.realm
-            .users
-            .iter()
-            .find(|user| Some(user.id) == sub && user.enabled)
+        self.find_user(|user| Some(user.id) == sub && user.enabled)
             .ok_or_else(invalid)
     }
 }

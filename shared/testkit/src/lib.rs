@@ -6,15 +6,26 @@
 //! clients read from `localstack/keycloak/realm.json`, the same export real Keycloak imports.
 //! Tests run it in-process on a free port; `make dev` runs it as the `test-issuer` binary.
 //! It is a stand-in for Keycloak, which cannot run on our machines, and never for production.
+//!
+//! For tests against the local stack: [`TestDatabase`] (a fresh database with a service's
+//! migrations), [`TopicTail`] (what gets published to a topic) and [`schema_violations`]
+//! (an event against its checked-in JSON Schema).
 
+mod admin;
+mod database;
 mod issuer;
+mod kafka;
 mod keys;
 mod realm;
 mod routes;
+mod schema;
 
+pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
 pub use issuer::{IssuerError, TestIssuer};
+pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers};
 pub use keys::SigningKey;
 pub use realm::{Client, Realm, RealmError, User};
+pub use schema::schema_violations;
 
 /// The audience every Carebook API token carries (the API's Keycloak client).
 pub const API_AUDIENCE: &str = "carebook-api";

@@ -21,9 +21,23 @@ pub struct Realm {
     #[serde(default = "default_session_idle_timeout")]
     pub sso_session_idle_timeout: u64,
     #[serde(default)]
+    pub roles: Roles,
+    #[serde(default)]
     pub clients: Vec<Client>,
     #[serde(default)]
     pub users: Vec<User>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Roles {
+    #[serde(default)]
+    pub realm: Vec<RoleDefinition>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoleDefinition {
+    pub name: String,
+    pub description: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -69,6 +83,9 @@ pub struct User {
     pub realm_roles: Vec<String>,
     #[serde(default)]
     pub client_roles: BTreeMap<String, Vec<String>>,
+    /// What the user must do before signing in (`UPDATE_PASSWORD` after a temporary one).
+    #[serde(default)]
+    pub required_actions: Vec<String>,
     /// Set on the user behind a client's service account (client_credentials grant).
     pub service_account_client_id: Option<String>,
 }
@@ -78,6 +95,8 @@ pub struct Credential {
     #[serde(rename = "type")]
     pub kind: String,
     pub value: String,
+    #[serde(default)]
+    pub temporary: bool,
 }
 
 /// The realm file could not be read or is not a realm export.

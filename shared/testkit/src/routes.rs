@@ -23,6 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/realms/{realm}/protocol/openid-connect/certs", get(certs))
         .route("/realms/{realm}/protocol/openid-connect/token", post(token))
+        .merge(crate::admin::router())
         .with_state(shared)
 }
 
@@ -115,7 +116,7 @@ fn issue(
             let user = form
                 .username
                 .as_deref()
-                .and_then(|name| shared.realm.user(name))
+                .and_then(|name| shared.user_named(name))
                 .filter(|user| user.enabled && user.service_account_client_id.is_none())
                 .filter(|user| {
                     form.password
@@ -127,11 +128,13 @@ fn issue(
                     error: "invalid_grant",
                     description: "Invalid user credentials",
                 })?;
-            Ok(shared.token_response(user, client, true))
+            if !user.required_actions.is_empty() {
+                return Err(OAuthError::invalid_grant("Account is not fully set up"));
+            }
+            Ok(shared.token_response(&user, client, true))
         }
         "client_credentials" => {
             let user = shared
-                .realm
                 .service_account(&client.client_id)
                 .filter(|_| client.service_accounts_enabled && !client.public_client)
                 .ok_or(OAuthError {
@@ -139,7 +142,7 @@ fn issue(
                     error: "unauthorized_client",
                     description: "Client not enabled to retrieve service account",
                 })?;
-            Ok(shared.token_response(user, client, false))
+            Ok(shared.token_response(&user, client, false))
         }
         "refresh_token" => {
             let token = form
@@ -147,7 +150,7 @@ fn issue(
                 .as_deref()
                 .ok_or(OAuthError::invalid_grant("Refresh token not provided"))?;
             let user = shared.redeem_refresh_token(token, client)?;
-            Ok(shared.token_response(user, client, true))
+            Ok(shared.token_response(&user, client, true))
         }
         _ => Err(OAuthError {
             status: 400,

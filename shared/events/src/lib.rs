@@ -1,0 +1,27 @@
+//! Carebook's event contracts (SPEC §4).
+//!
+//! Every change a service makes becomes a [`CloudEvent`] (CloudEvents 1.0, structured JSON) on
+//! a [`Topic`], keyed by the id of what changed so one entity's events stay in order.
+//! Payloads carry everything consumers need (names, emails, times, priority), so no consumer
+//! calls another service.
+//!
+//! The JSON Schemas under `schemas/` are generated from these types and checked in; a test
+//! fails when the two drift (regenerate with `UPDATE_SCHEMAS=1 cargo test -p carebook-events`).
+//! `asyncapi.yaml` describes both topics for people and tools.
+//!
+//! Compatibility: consumers ignore unknown event types and unknown fields; a breaking change
+//! to a payload is a new event type (`appointment.created.v2`), never an edit of this one.
+
+mod envelope;
+mod payload;
+mod schema;
+mod topic;
+
+pub use envelope::{CloudEvent, DecodeError, Envelope, EventData, SPEC_VERSION};
+pub use payload::{
+    Actor, AppointmentCancelled, AppointmentCompleted, AppointmentCreated, AppointmentRescheduled,
+    AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserRegistered,
+    UserSnapshot, UserUpdated,
+};
+pub use schema::{EVENT_TYPES, schema, schema_of};
+pub use topic::Topic;

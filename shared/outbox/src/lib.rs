@@ -1,0 +1,22 @@
+//! Carebook's transactional outbox (SPEC §4).
+//!
+//! A service writes each event with [`enqueue`] in the same transaction as the change it
+//! reports, so an event exists exactly when its change was committed. After the commit the
+//! handler calls [`Outbox::flush`] to publish it at once; whatever that cannot publish (broker
+//! down, timeout, a crash after commit) stays in the `outbox` table until [`Outbox::relay`],
+//! run on a schedule, publishes it.
+//!
+//! Guarantees: every committed event is published at least once; an event of a rolled-back
+//! change never is. Events with the same key are published in the order they were written,
+//! because each key is published under a PostgreSQL advisory lock, oldest row first. A
+//! duplicate can happen (published, then the mark failed): consumers deduplicate by event id.
+//!
+//! Each service's migrations create the table this crate expects:
+//! `outbox (seq bigint identity primary key, id uuid unique, topic text, key text, payload
+//! jsonb, created_at timestamptz, published_at timestamptz)`.
+
+mod kafka;
+mod outbox;
+
+pub use kafka::{Bootstrap, KafkaConfig, KafkaSetupError, Publisher};
+pub use outbox::{Outbox, OutboxError, enqueue};

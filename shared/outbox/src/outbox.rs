@@ -1,0 +1,156 @@
+use std::time::Duration;
+
+use carebook_events::{CloudEvent, EventData};
+use rdkafka::error::KafkaError;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::Publisher;
+
+/// Why events could not be stored or published.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("outbox database operation failed")]
+    Database(#[from] sqlx::Error),
+    #[error("event could not be encoded")]
+    Encode(#[from] serde_json::Error),
+    #[error("event could not be published")]
+    Publish(#[from] KafkaError),
+    #[error("publishing took longer than {0:?}; the relay will publish the rest")]
+    Timeout(Duration),
+}
+
+/// Writes `event` into the outbox on `conn`, which should be the transaction of the change
+/// the event reports: the event then exists exactly when the change was committed.
+pub async fn enqueue<T: EventData>(
+    conn: &mut PgConnection,
+    event: &CloudEvent<T>,
+) -> Result<(), OutboxError> {
+    let envelope = event.to_envelope()?;
+    sqlx::query("insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)")
+        .bind(event.id)
+        .bind(event.topic().name())
+        .bind(&event.subject)
+        .bind(Json(&envelope))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Publishes what the outbox holds.
+#[derive(Clone)]
+pub struct Outbox {
+    pool: PgPool,
+    publisher: Publisher,
+    budget: Duration,
+}
+
+#[derive(Clone, Copy)]
+enum Wait {
+    /// A handler publishing its own event waits for whoever publishes the key now.
+    ForLock,
+    /// The relay leaves a key someone is publishing to them.
+    SkipIfLocked,
+}
+
+impl Outbox {
+    /// An outbox on `pool` publishing through `publisher`; [`Outbox::flush`] gives up after
+    /// `budget`, so a handler answers quickly even when the brokers are down.
+    pub fn new(pool: PgPool, publisher: Publisher, budget: Duration) -> Self {
+        Self {
+            pool,
+            publisher,
+            budget,
+        }
+    }
+
+    /// Publishes the unpublished events with `key`, oldest first, and marks them published;
+    /// returns how many. Fails after the budget; what is left stays for the relay.
+    #[tracing::instrument(skip_all)]
+    pub async fn flush(&self, key: &str) -> Result<usize, OutboxError> {
+        tokio::time::timeout(self.budget, self.publish_key(key, Wait::ForLock))
+            .await
+            .map_err(|_| OutboxError::Timeout(self.budget))?
+    }
+
+    /// Publishes the unpublished events of up to `max_keys` keys, oldest first, skipping keys
+    /// a handler is publishing right now; returns how many were published. Stops at the first
+    /// publish failure, since the brokers are then most likely down for every key.
+    #[tracing::instrument(skip_all)]
+    pub async fn relay(&self, max_keys: i64) -> Result<usize, OutboxError> {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "select key from outbox where published_at is null
+             group by key order by min(seq) limit $1",
+        )
+        .bind(max_keys)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut published = 0;
+        for key in keys {
+            published += self.publish_key(&key, Wait::SkipIfLocked).await?;
+        }
+        tracing::info!(published, "outbox relayed");
+        Ok(published)
+    }
+
+    /// How many events wait to be published.
+    pub async fn pending(&self) -> Result<i64, OutboxError> {
+        Ok(
+            sqlx::query_scalar("select count(*) from outbox where published_at is null")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn publish_key(&self, key: &str, wait: Wait) -> Result<usize, OutboxError> {
+        let mut tx = self.pool.begin().await?;
+        // One publisher per key at a time keeps each key's events in order on the topic.
+        let locked = match wait {
+            Wait::ForLock => {
+                sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                true
+            }
+            Wait::SkipIfLocked => {
+                sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(key)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
+        if !locked {
+            return Ok(0);
+        }
+        let pending: Vec<(Uuid, String, Json<serde_json::Value>)> = sqlx::query_as(
+            "select id, topic, payload from outbox
+             where key = $1 and published_at is null order by seq",
+        )
+        .bind(key)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut published = Vec::with_capacity(pending.len());
+        let mut failure = None;
+        for (id, topic, Json(payload)) in pending {
+            let bytes = serde_json::to_vec(&payload)?;
+            match self.publisher.publish(&topic, key, &bytes).await {
+                Ok(()) => published.push(id),
+                Err(error) => {
+                    failure = Some(error);
+                    break;
+                }
+            }
+        }
+        sqlx::query("update outbox set published_at = now() where id = any($1)")
+            .bind(&published)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        match failure {
+            Some(error) => Err(error.into()),
+            None => Ok(published.len()),
+        }
+    }
+}
