@@ -1,41 +1,77 @@
-use carebook_auth::{AuthConfig, AuthError, ConfigError, Role, Verifier};
-use carebook_http::{authenticate, json, respond};
-use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use carebook_auth::{AuthConfig, Verifier};
+use carebook_outbox::{Outbox, OutboxConfig};
 
-use crate::Profile;
+use crate::{DATABASE_URL_VARIABLE, KeycloakAdmin};
+
+/// The users service's settings, read once per Lambda container.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Token verification (`KEYCLOAK_*`).
+    pub auth: AuthConfig,
+    /// The service's database and brokers (`USERS_DATABASE_URL`, `KAFKA_*`, `MSK_CLUSTER_ARN`).
+    pub outbox: OutboxConfig,
+    /// The confidential client whose service account calls Keycloak's Admin API
+    /// (`KEYCLOAK_ADMIN_CLIENT_ID`, default `carebook-users-service`).
+    pub admin_client_id: String,
+    /// Its secret (`KEYCLOAK_ADMIN_CLIENT_SECRET`; Secrets Manager in AWS). Only `POST /users`
+    /// needs it.
+    pub admin_client_secret: Option<String>,
+}
+
+/// The service cannot start with the configuration it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Auth(#[from] carebook_auth::ConfigError),
+    #[error(transparent)]
+    Outbox(#[from] carebook_outbox::SetupError),
+    #[error("cannot build the Keycloak Admin API client")]
+    Keycloak(#[source] reqwest::Error),
+}
+
+impl Config {
+    /// Reads the environment; the error names what is missing or wrong.
+    pub fn from_env() -> Result<Self, SetupError> {
+        let lookup = |name: &str| std::env::var(name).ok();
+        Ok(Self {
+            auth: AuthConfig::from_env()?,
+            outbox: OutboxConfig::from_lookup(DATABASE_URL_VARIABLE, lookup)?,
+            admin_client_id: lookup("KEYCLOAK_ADMIN_CLIENT_ID")
+                .unwrap_or_else(|| "carebook-users-service".to_owned()),
+            admin_client_secret: lookup("KEYCLOAK_ADMIN_CLIENT_SECRET").filter(|s| !s.is_empty()),
+        })
+    }
+}
 
 /// What a users handler builds once per Lambda container and borrows on every invocation.
 pub struct App {
-    verifier: Verifier,
+    pub(crate) verifier: Verifier,
+    pub(crate) outbox: Outbox,
+    pub(crate) keycloak: KeycloakAdmin,
 }
 
 impl App {
-    /// Builds the app without touching the network.
-    pub fn new(auth: &AuthConfig) -> Result<Self, ConfigError> {
+    /// Builds the app: a lazy database pool, the Kafka producer and the JWKS cache.
+    pub async fn new(config: &Config) -> Result<Self, SetupError> {
         Ok(Self {
-            verifier: Verifier::new(auth)?,
+            verifier: Verifier::new(&config.auth)?,
+            outbox: config.outbox.connect(DATABASE_URL_VARIABLE).await?,
+            keycloak: KeycloakAdmin::new(
+                config.auth.issuer.clone(),
+                config.admin_client_id.clone(),
+                config.admin_client_secret.clone(),
+            )
+            .map_err(SetupError::Keycloak)?,
         })
     }
 
-    /// Builds the app from the `KEYCLOAK_*` environment variables.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::new(&AuthConfig::from_env()?)
+    /// Builds the app from the environment ([`Config::from_env`]).
+    pub async fn from_env() -> Result<Self, SetupError> {
+        Self::new(&Config::from_env()?).await
     }
 
-    /// `GET /users/me`: the signed-in Carebook user's profile, from their token.
-    #[tracing::instrument(skip_all)]
-    pub async fn get_profile(&self, request: &Request) -> Response<Body> {
-        respond(
-            self.profile(request)
-                .await
-                .map(|profile| json(StatusCode::OK, &profile)),
-        )
-    }
-
-    async fn profile(&self, request: &Request) -> Result<Profile, AuthError> {
-        let principal = authenticate(request, &self.verifier).await?;
-        principal.require_any(&Role::ALL)?;
-        Ok(Profile::from(&principal))
+    /// The outbox, for the relay.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 }

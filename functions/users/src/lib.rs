@@ -1,7 +1,22 @@
-//! The users service: profiles of Keycloak users, the doctor directory, admin onboarding.
+//! The users service: profiles of Keycloak users, the doctor directory and admin onboarding
+//! (SPEC §3). Every change publishes `user.registered` or `user.updated` on `user-events`
+//! through the transactional outbox.
+//!
+//! Handlers (`src/bin/`) parse the request, call one function of [`api`], and map its result.
 
+pub mod api;
 mod app;
-mod profile;
+mod domain;
+mod keycloak;
+mod store;
 
-pub use app::App;
-pub use profile::Profile;
+pub use app::{App, Config, SetupError};
+pub use domain::{Gender, NewUser, ProfilePatch};
+pub use keycloak::{KeycloakAdmin, KeycloakError};
+pub use store::{DoctorListing, Profile};
+
+/// This service's database migrations (`functions/users/migrations`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The environment variable holding this service's database URL.
+pub const DATABASE_URL_VARIABLE: &str = "USERS_DATABASE_URL";

@@ -3,12 +3,49 @@
 //! - [`Problem`]: every error as `application/problem+json` (RFC 9457).
 //! - [`json_body`]: the request body as a typed value, with a size limit and field errors.
 //! - [`authenticate`]: the verified caller from the `Authorization: Bearer` header.
+//! - [`ApiError`]: what a handler's library call fails with, mapped to a problem once.
+//! - [`path_id`], [`query_param`], [`limit`], [`cursor`], [`Page`]: path and query input,
+//!   keyset pagination.
 //! - [`respond`]: turns a handler's `Result` into a response, logging server-side failures once.
 
 mod body;
+mod error;
+mod params;
 mod problem;
 mod reply;
 
 pub use body::{DEFAULT_BODY_LIMIT, json_body, json_body_limited};
+pub use error::ApiError;
+pub use params::{
+    DEFAULT_LIMIT, MAX_LIMIT, Page, cursor, encode_cursor, limit, path_id, query_param,
+};
 pub use problem::Problem;
 pub use reply::{authenticate, health, json, respond, serve_health};
+
+/// Re-exported for [`lambda_main!`].
+pub use lambda_http;
+
+/// The `main` of an HTTP handler binary: JSON tracing, the app built once per Lambda container
+/// from `$app` (a future of `Result<App, _>`), then every invocation answered by `$endpoint`
+/// (`async fn(&App, &Request) -> Result<Response, ApiError>`) through [`respond`].
+#[macro_export]
+macro_rules! lambda_main {
+    ($app:expr, $endpoint:path) => {
+        #[tokio::main]
+        async fn main() -> Result<(), $crate::lambda_http::Error> {
+            $crate::lambda_http::tracing::init_default_subscriber();
+            let app = $app.await?;
+            $crate::lambda_http::run($crate::lambda_http::service_fn(
+                |request: $crate::lambda_http::Request| {
+                    let app = &app;
+                    async move {
+                        Ok::<_, $crate::lambda_http::Error>($crate::respond(
+                            $endpoint(app, &request).await,
+                        ))
+                    }
+                },
+            ))
+            .await
+        }
+    };
+}

@@ -54,6 +54,16 @@ impl Problem {
         )
     }
 
+    /// A 404: the object does not exist, or the caller may not know that it does (SPEC §3).
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+    }
+
+    /// A 400 about one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(BTreeMap::from([(field.to_owned(), message.into())]))
+    }
+
     /// Adds a human-readable explanation of this occurrence.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());

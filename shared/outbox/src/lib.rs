@@ -15,8 +15,12 @@
 //! `outbox (seq bigint identity primary key, id uuid unique, topic text, key text, payload
 //! jsonb, created_at timestamptz, published_at timestamptz)`.
 
+mod config;
 mod kafka;
 mod outbox;
+mod relay;
 
+pub use config::{OutboxConfig, SetupError};
 pub use kafka::{Bootstrap, KafkaConfig, KafkaSetupError, Publisher};
 pub use outbox::{Outbox, OutboxError, enqueue};
+pub use relay::{RELAY_MAX_KEYS, run_relay};

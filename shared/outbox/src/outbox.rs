@@ -3,7 +3,7 @@ use std::time::Duration;
 use carebook_events::{CloudEvent, EventData};
 use rdkafka::error::KafkaError;
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::Publisher;
@@ -63,6 +63,27 @@ impl Outbox {
             publisher,
             budget,
         }
+    }
+
+    /// Writes `event` to the outbox in `tx`, commits the transaction, then publishes what is
+    /// pending for the event's key. Only the commit can fail: what cannot be published now is
+    /// logged and left to the relay.
+    pub async fn commit<T: EventData>(
+        &self,
+        mut tx: Transaction<'_, Postgres>,
+        event: &CloudEvent<T>,
+    ) -> Result<(), OutboxError> {
+        enqueue(&mut tx, event).await?;
+        tx.commit().await?;
+        if let Err(error) = self.flush(&event.subject).await {
+            tracing::warn!(event_id = %event.id, error = %error, "event left for the outbox relay");
+        }
+        Ok(())
+    }
+
+    /// The pool of the service's database.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Publishes the unpublished events with `key`, oldest first, and marks them published;

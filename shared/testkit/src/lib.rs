@@ -13,17 +13,21 @@
 
 mod admin;
 mod database;
+mod http;
 mod issuer;
 mod kafka;
 mod keys;
+mod outbox;
 mod realm;
 mod routes;
 mod schema;
 
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
+pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
 pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers};
 pub use keys::SigningKey;
+pub use outbox::{outbox_config, outbox_config_without_broker};
 pub use realm::{Client, Realm, RealmError, User};
 pub use schema::schema_violations;
 

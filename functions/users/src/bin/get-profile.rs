@@ -1,14 +1,3 @@
-//! `GET /users/me`: the caller's profile.
+//! `GET /users/me`: the caller's profile, created on first call.
 
-use lambda_http::{Error, Request, run, service_fn};
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let app = users::App::from_env()?;
-    run(service_fn(|request: Request| {
-        let app = &app;
-        async move { Ok::<_, Error>(app.get_profile(&request).await) }
-    }))
-    .await
-}
+carebook_http::lambda_main!(users::App::from_env(), users::api::get_profile);

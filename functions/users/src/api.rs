@@ -1,0 +1,197 @@
+//! One function per endpoint: authenticate, authorise, parse, change, publish.
+
+use carebook_auth::{Principal, Role};
+use carebook_events::{CloudEvent, UserRegistered, UserUpdated};
+use carebook_http::{
+    ApiError, Page, Problem, authenticate, cursor, json, json_body, limit, path_id, query_param,
+};
+use lambda_http::http::{StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use uuid::Uuid;
+
+use crate::domain::{NewUserBody, PatchBody};
+use crate::store::{self, NewProfile};
+use crate::{App, KeycloakError, NewUser, Profile, ProfilePatch};
+
+/// `GET /users/me`: the caller's profile, created from their token on the first call (which
+/// publishes `user.registered`).
+#[tracing::instrument(skip_all)]
+pub async fn get_profile(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = signed_in(app, request).await?;
+    let profile = ensure_profile(app, &principal).await?;
+    Ok(json(StatusCode::OK, &profile))
+}
+
+/// `PATCH /users/me`: changes the caller's names, phone, date of birth, gender, address
+/// (and a doctor's specialty); publishes `user.updated`.
+#[tracing::instrument(skip_all)]
+pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = signed_in(app, request).await?;
+    let patch = ProfilePatch::try_from(json_body::<PatchBody>(request)?)?;
+    if patch.specialty.is_some() && !principal.has_role(Role::Doctor) {
+        return Err(Problem::invalid_field("specialty", "only doctors have a specialty").into());
+    }
+    ensure_profile(app, &principal).await?;
+    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let mut profile = store::lock(&mut tx, principal.subject())
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(Problem::not_found)?;
+    profile.apply(patch);
+    let profile = store::save(&mut tx, &profile).await.map_err(unexpected)?;
+    let event = CloudEvent::new(UserUpdated {
+        user: profile.snapshot(),
+    });
+    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    Ok(json(StatusCode::OK, &profile))
+}
+
+/// `GET /users/{id}`: a profile, for its owner or an admin; 404 for anyone else.
+#[tracing::instrument(skip_all)]
+pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = signed_in(app, request).await?;
+    let id = path_id(request, "id")?;
+    if id != principal.subject() && !principal.has_role(Role::Admin) {
+        return Err(Problem::not_found().into());
+    }
+    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let profile = store::find(&mut conn, id)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(Problem::not_found)?;
+    Ok(json(StatusCode::OK, &profile))
+}
+
+/// `GET /doctors?specialty=&limit=&cursor=`: doctors by last name, for anyone signed in.
+#[tracing::instrument(skip_all)]
+pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    signed_in(app, request).await?;
+    let limit = limit(request)?;
+    let after: Option<(String, Uuid)> = cursor(request)?;
+    let specialty = query_param(request, "specialty");
+    let doctors = store::doctors(
+        app.outbox.pool(),
+        specialty.as_deref(),
+        after.as_ref(),
+        limit + 1,
+    )
+    .await
+    .map_err(unexpected)?;
+    let page = Page::from_overfetch(doctors, limit, |doctor| {
+        (doctor.last_name.clone().unwrap_or_default(), doctor.id)
+    });
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// `POST /users` (admin): creates the user in Keycloak with a password and a role, then the
+/// profile, and publishes `user.registered`. 409 when the email is taken.
+#[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
+pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = authenticate(request, &app.verifier).await?;
+    principal.require_any(&[Role::Admin])?;
+    let user = NewUser::try_from(json_body::<NewUserBody>(request)?)?;
+    let email_taken = || {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "email-taken",
+            "A user with this email exists",
+        )
+        .with_detail("choose another email, or find the existing user")
+    };
+    if app
+        .keycloak
+        .email_taken(&user.email)
+        .await
+        .map_err(unexpected)?
+    {
+        return Err(email_taken().into());
+    }
+    let id = match app.keycloak.create_user(&user).await {
+        Ok(id) => id,
+        Err(KeycloakError::Conflict) => return Err(email_taken().into()),
+        Err(error) => return Err(unexpected(error)),
+    };
+    tracing::Span::current().record("user_id", tracing::field::display(id));
+    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let new = NewProfile {
+        id,
+        username: Some(&user.email),
+        email: Some(&user.email),
+        first_name: Some(&user.first_name),
+        last_name: Some(&user.last_name),
+        roles: vec![user.role],
+        specialty: user.specialty.as_deref(),
+    };
+    let profile = store::insert(&mut tx, &new)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(|| {
+            unexpected(anyhow::anyhow!(
+                "Keycloak reused the id of an existing profile"
+            ))
+        })?;
+    let event = CloudEvent::new(UserRegistered {
+        user: profile.snapshot(),
+    });
+    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    tracing::info!("user onboarded");
+    let mut response = json(StatusCode::CREATED, &profile);
+    if let Ok(location) = format!("/users/{id}").parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The caller, who must hold a Carebook role.
+async fn signed_in(app: &App, request: &Request) -> Result<Principal, ApiError> {
+    let principal = authenticate(request, &app.verifier).await?;
+    principal.require_any(&Role::ALL)?;
+    Ok(principal)
+}
+
+/// The caller's profile, created from their token claims if this is their first call.
+async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, ApiError> {
+    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    if let Some(profile) = store::find(&mut tx, principal.subject())
+        .await
+        .map_err(unexpected)?
+    {
+        return Ok(profile);
+    }
+    let new = NewProfile {
+        id: principal.subject(),
+        username: principal.username(),
+        email: principal.email(),
+        first_name: principal.given_name(),
+        last_name: principal.family_name(),
+        roles: principal.roles().collect(),
+        specialty: None,
+    };
+    match store::insert(&mut tx, &new).await.map_err(unexpected)? {
+        Some(profile) => {
+            let event = CloudEvent::new(UserRegistered {
+                user: profile.snapshot(),
+            });
+            app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+            tracing::info!(user_id = %profile.id, "user registered");
+            Ok(profile)
+        }
+        // Another first call of the same user won the insert and published the event.
+        None => {
+            drop(tx);
+            let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+            store::find(&mut conn, principal.subject())
+                .await
+                .map_err(unexpected)?
+                .ok_or_else(|| {
+                    unexpected(anyhow::anyhow!(
+                        "the profile vanished after a concurrent insert"
+                    ))
+                })
+        }
+    }
+}
+
+fn unexpected(error: impl Into<anyhow::Error>) -> ApiError {
+    ApiError::Unexpected(error.into())
+}

@@ -1,0 +1,389 @@
+//! Requests as the users service accepts them: raw bodies are parsed once into these types,
+//! collecting every field error, and code past this point never re-checks.
+
+use std::collections::BTreeMap;
+
+use carebook_auth::Role;
+use carebook_http::Problem;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Deserializer};
+
+const NAME_MAX: usize = 100;
+const ADDRESS_MAX: usize = 500;
+const PASSWORD_MIN: usize = 8;
+const PASSWORD_MAX: usize = 128;
+const EMAIL_MAX: usize = 254;
+
+/// Gender as the clinic records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+    Undisclosed,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Other => "other",
+            Gender::Undisclosed => "undisclosed",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        [Self::Female, Self::Male, Self::Other, Self::Undisclosed]
+            .into_iter()
+            .find(|gender| gender.as_str() == value)
+    }
+}
+
+/// `PATCH /users/me` as sent: a JSON merge patch, where an absent field stays as it is and
+/// `null` clears an optional one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchBody {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    date_of_birth: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    gender: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    specialty: Option<Option<String>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from an absent one (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A valid change to a profile; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfilePatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    pub gender: Option<Option<Gender>>,
+    pub address: Option<Option<String>>,
+    pub specialty: Option<Option<String>>,
+}
+
+/// `POST /users` as sent by an admin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    email: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    password: String,
+    /// Keycloak makes the user choose a new password at first sign-in unless this is false.
+    password_temporary: Option<bool>,
+    specialty: Option<String>,
+}
+
+/// A valid onboarding request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub password: String,
+    pub password_temporary: bool,
+    pub specialty: Option<String>,
+}
+
+/// Field errors, collected so one answer names every problem of a request.
+#[derive(Default)]
+struct Errors(BTreeMap<String, String>);
+
+impl Errors {
+    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|message| self.0.insert(field.to_owned(), message))
+            .ok()
+    }
+
+    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Problem> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(Problem::validation(self.0))
+        }
+    }
+}
+
+fn text(value: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err("must not be empty".to_owned())
+    } else if value.chars().count() > max {
+        Err(format!("must be at most {max} characters"))
+    } else if value.chars().any(char::is_control) {
+        Err("must not contain control characters".to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+/// E.164: `+`, a country code that does not start with 0, at most 15 digits in all.
+fn phone(value: &str) -> Result<String, String> {
+    let digits = value.strip_prefix('+').unwrap_or_default();
+    let valid = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("must be an E.164 number such as +441632960961".to_owned())
+    }
+}
+
+fn date_of_birth(value: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())?;
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    if date > Utc::now().date_naive() || date < earliest {
+        return Err("must be between 1900-01-01 and today".to_owned());
+    }
+    Ok(date)
+}
+
+fn email(value: &str) -> Result<String, String> {
+    let value = value.trim().to_lowercase();
+    let valid = value.len() <= EMAIL_MAX
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(value)
+    } else {
+        Err("must be an email address".to_owned())
+    }
+}
+
+fn optional<T>(
+    errors: &mut Errors,
+    field: &str,
+    value: Option<Option<String>>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<Option<T>> {
+    match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(value)) => errors.check(field, parse(&value)).map(Some),
+    }
+}
+
+impl TryFrom<PatchBody> for ProfilePatch {
+    type Error = Problem;
+
+    fn try_from(body: PatchBody) -> Result<Self, Problem> {
+        let mut errors = Errors::default();
+        let first_name = body
+            .first_name
+            .and_then(|name| errors.check("first_name", text(&name, NAME_MAX)));
+        let last_name = body
+            .last_name
+            .and_then(|name| errors.check("last_name", text(&name, NAME_MAX)));
+        let phone = optional(&mut errors, "phone", body.phone, phone);
+        let date_of_birth = optional(
+            &mut errors,
+            "date_of_birth",
+            body.date_of_birth,
+            date_of_birth,
+        );
+        let gender = optional(&mut errors, "gender", body.gender, |value| {
+            Gender::parse(value)
+                .ok_or_else(|| "must be female, male, other or undisclosed".to_owned())
+        });
+        let address = optional(&mut errors, "address", body.address, |v| {
+            text(v, ADDRESS_MAX)
+        });
+        let specialty = optional(&mut errors, "specialty", body.specialty, |v| {
+            text(v, NAME_MAX)
+        });
+        errors.finish(|| ProfilePatch {
+            first_name,
+            last_name,
+            phone,
+            date_of_birth,
+            gender,
+            address,
+            specialty,
+        })
+    }
+}
+
+impl TryFrom<NewUserBody> for NewUser {
+    type Error = Problem;
+
+    fn try_from(body: NewUserBody) -> Result<Self, Problem> {
+        let mut errors = Errors::default();
+        let email = errors.check("email", email(&body.email));
+        let first_name = errors.check("first_name", text(&body.first_name, NAME_MAX));
+        let last_name = errors.check("last_name", text(&body.last_name, NAME_MAX));
+        let role = errors.check(
+            "role",
+            body.role
+                .parse::<Role>()
+                .map_err(|_| "must be patient, doctor or admin".to_owned()),
+        );
+        let length = body.password.chars().count();
+        if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&length) {
+            errors.check::<()>(
+                "password",
+                Err(format!(
+                    "must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
+                )),
+            );
+        }
+        let specialty = match (&body.specialty, role) {
+            (Some(_), Some(role)) if role != Role::Doctor => {
+                errors.check::<()>("specialty", Err("only doctors have a specialty".to_owned()));
+                None
+            }
+            (Some(value), _) => errors.check("specialty", text(value, NAME_MAX)),
+            (None, _) => None,
+        };
+        match (email, first_name, last_name, role) {
+            (Some(email), Some(first_name), Some(last_name), Some(role)) => {
+                errors.finish(|| NewUser {
+                    email,
+                    first_name,
+                    last_name,
+                    role,
+                    password: body.password,
+                    password_temporary: body.password_temporary.unwrap_or(true),
+                    specialty,
+                })
+            }
+            _ => Err(Problem::validation(errors.0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(json: &str) -> Result<ProfilePatch, Problem> {
+        ProfilePatch::try_from(serde_json::from_str::<PatchBody>(json).unwrap())
+    }
+
+    fn new_user(json: serde_json::Value) -> Result<NewUser, Problem> {
+        NewUser::try_from(serde_json::from_value::<NewUserBody>(json).unwrap())
+    }
+
+    fn onboarding() -> serde_json::Value {
+        serde_json::json!({
+            "email": " New.Doctor@Clinic.Example ", "first_name": "Ada", "last_name": "Lovelace",
+            "role": "doctor", "password": "s3cret-pass", "specialty": "cardiology"
+        })
+    }
+
+    #[test]
+    fn absent_fields_stay_and_null_fields_clear() {
+        let patch = patch(r#"{"first_name":" Ada ","phone":null}"#).unwrap();
+
+        assert_eq!(patch.first_name.as_deref(), Some("Ada"));
+        assert_eq!(patch.phone, Some(None));
+        assert_eq!(patch.address, None);
+    }
+
+    #[test]
+    fn every_invalid_field_is_named_at_once() {
+        let problem = patch(
+            r#"{"first_name":"","phone":"0044 1632","date_of_birth":"1990-02-30","gender":"x","address":""}"#,
+        )
+        .unwrap_err();
+
+        let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["address", "date_of_birth", "first_name", "gender", "phone"]
+        );
+    }
+
+    #[test]
+    fn a_phone_number_must_be_e164() {
+        assert!(phone("+441632960961").is_ok());
+        for bad in [
+            "441632960961",
+            "+0441632960961",
+            "+1",
+            "+4416329609610000",
+            "+44 1632",
+        ] {
+            assert!(phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_date_of_birth_in_the_future_is_rejected() {
+        let tomorrow = Utc::now().date_naive() + chrono::Days::new(1);
+
+        assert!(date_of_birth(&tomorrow.to_string()).is_err());
+        assert!(date_of_birth("1899-12-31").is_err());
+        assert!(date_of_birth("1985-07-14").is_ok());
+    }
+
+    #[test]
+    fn a_name_longer_than_the_limit_is_rejected() {
+        let long = "x".repeat(NAME_MAX + 1);
+
+        let problem = patch(&format!(r#"{{"last_name":"{long}"}}"#)).unwrap_err();
+
+        assert!(problem.errors().contains_key("last_name"));
+    }
+
+    #[test]
+    fn onboarding_normalises_the_email_and_defaults_to_a_temporary_password() {
+        let user = new_user(onboarding()).unwrap();
+
+        assert_eq!(user.email, "new.doctor@clinic.example");
+        assert_eq!(user.role, Role::Doctor);
+        assert!(user.password_temporary);
+    }
+
+    #[test]
+    fn only_doctors_have_a_specialty() {
+        let mut body = onboarding();
+        body["role"] = "patient".into();
+
+        let problem = new_user(body).unwrap_err();
+
+        assert!(problem.errors().contains_key("specialty"));
+    }
+
+    #[test]
+    fn an_unknown_role_a_bad_email_and_a_short_password_are_all_named() {
+        let mut body = onboarding();
+        body["role"] = "nurse".into();
+        body["email"] = "not-an-email".into();
+        body["password"] = "short".into();
+
+        let problem = new_user(body).unwrap_err();
+
+        let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
+        assert_eq!(fields, ["email", "password", "role"]);
+    }
+}

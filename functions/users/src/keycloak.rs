@@ -1,0 +1,220 @@
+//! A client of Keycloak's Admin REST API, signed in as the users service's service account
+//! (client credentials), for onboarding: find by email, create, set password, map a role.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::Mutex;
+use url::Url;
+use uuid::Uuid;
+
+use crate::NewUser;
+
+/// What went wrong talking to Keycloak.
+#[derive(Debug, thiserror::Error)]
+pub enum KeycloakError {
+    #[error("KEYCLOAK_ADMIN_CLIENT_SECRET is not set, so users cannot be created")]
+    NotConfigured,
+    #[error("a user with this email or username already exists in Keycloak")]
+    Conflict,
+    #[error("Keycloak answered {status} to {operation}")]
+    Status {
+        operation: &'static str,
+        status: StatusCode,
+    },
+    #[error("Keycloak did not say where the new user is")]
+    NoLocation,
+    #[error("Keycloak could not be reached for {operation}")]
+    Http {
+        operation: &'static str,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: u64,
+}
+
+/// The Admin API of the realm whose issuer URL the service trusts.
+pub struct KeycloakAdmin {
+    http: reqwest::Client,
+    token_url: String,
+    admin_url: String,
+    client_id: String,
+    client_secret: Option<String>,
+    token: Mutex<Option<(String, Instant)>>,
+}
+
+impl KeycloakAdmin {
+    /// A client for the realm at `issuer` (`https://host/realms/<realm>`); no network call.
+    pub fn new(
+        issuer: Url,
+        client_id: String,
+        client_secret: Option<String>,
+    ) -> Result<Self, reqwest::Error> {
+        let issuer = issuer.as_str().trim_end_matches('/');
+        // Keycloak serves a realm at <base>/realms/<realm> and its Admin API at
+        // <base>/admin/realms/<realm>.
+        let admin_url = match issuer.rsplit_once("/realms/") {
+            Some((base, realm)) => format!("{base}/admin/realms/{realm}"),
+            None => format!("{issuer}/admin"),
+        };
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()?,
+            token_url: format!("{issuer}/protocol/openid-connect/token"),
+            admin_url,
+            client_id,
+            client_secret,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// Whether a Keycloak user has `email`.
+    pub async fn email_taken(&self, email: &str) -> Result<bool, KeycloakError> {
+        const OPERATION: &str = "a user search";
+        let found: Vec<serde::de::IgnoredAny> = self
+            .http
+            .get(format!("{}/users", self.admin_url))
+            .query(&[("email", email), ("exact", "true")])
+            .bearer_auth(self.token().await?)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|source| http(OPERATION, source))?
+            .json()
+            .await
+            .map_err(|source| http(OPERATION, source))?;
+        Ok(!found.is_empty())
+    }
+
+    /// Creates an enabled user with a password and the realm role of `user`; returns the id.
+    pub async fn create_user(&self, user: &NewUser) -> Result<Uuid, KeycloakError> {
+        let token = self.token().await?;
+        let response = self
+            .http
+            .post(format!("{}/users", self.admin_url))
+            .bearer_auth(&token)
+            .json(&json!({
+                "username": user.email,
+                "email": user.email,
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+                "enabled": true,
+                "emailVerified": false,
+            }))
+            .send()
+            .await
+            .map_err(|source| http("creating a user", source))?;
+        match response.status() {
+            StatusCode::CREATED => {}
+            StatusCode::CONFLICT => return Err(KeycloakError::Conflict),
+            status => {
+                return Err(KeycloakError::Status {
+                    operation: "creating a user",
+                    status,
+                });
+            }
+        }
+        let id = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|location| location.to_str().ok())
+            .and_then(|location| location.rsplit('/').next())
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or(KeycloakError::NoLocation)?;
+
+        self.send(
+            "setting the password",
+            self.http
+                .put(format!("{}/users/{id}/reset-password", self.admin_url))
+                .bearer_auth(&token)
+                .json(&json!({
+                    "type": "password",
+                    "value": user.password,
+                    "temporary": user.password_temporary,
+                })),
+        )
+        .await?;
+        let role: serde_json::Value = self
+            .send(
+                "reading the role",
+                self.http
+                    .get(format!("{}/roles/{}", self.admin_url, user.role))
+                    .bearer_auth(&token),
+            )
+            .await?
+            .json()
+            .await
+            .map_err(|source| http("reading the role", source))?;
+        self.send(
+            "granting the role",
+            self.http
+                .post(format!("{}/users/{id}/role-mappings/realm", self.admin_url))
+                .bearer_auth(&token)
+                .json(&json!([role])),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn send(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, KeycloakError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|source| http(operation, source))?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(KeycloakError::Status {
+                operation,
+                status: response.status(),
+            })
+        }
+    }
+
+    /// A service-account access token, reused until shortly before it expires.
+    async fn token(&self) -> Result<String, KeycloakError> {
+        const OPERATION: &str = "a service-account token";
+        let secret = self
+            .client_secret
+            .as_deref()
+            .ok_or(KeycloakError::NotConfigured)?;
+        let mut cached = self.token.lock().await;
+        if let Some((token, expires)) = cached.as_ref()
+            && Instant::now() < *expires
+        {
+            return Ok(token.clone());
+        }
+        let response: TokenResponse = self
+            .http
+            .post(&self.token_url)
+            .basic_auth(&self.client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|source| http(OPERATION, source))?
+            .json()
+            .await
+            .map_err(|source| http(OPERATION, source))?;
+        // Renew early so a token never expires between this check and Keycloak's.
+        let lifetime = Duration::from_secs(response.expires_in.saturating_sub(30));
+        *cached = Some((response.access_token.clone(), Instant::now() + lifetime));
+        Ok(response.access_token)
+    }
+}
+
+fn http(operation: &'static str, source: reqwest::Error) -> KeycloakError {
+    KeycloakError::Http { operation, source }
+}

@@ -1,0 +1,180 @@
+//! All SQL of the users service. Functions take a connection so the caller decides the
+//! transaction, and puts a change and its outbox event in the same one.
+
+use carebook_auth::Role;
+use carebook_events::UserSnapshot;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::ProfilePatch;
+
+/// A user's profile as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Profile {
+    pub id: Uuid,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub gender: Option<String>,
+    pub address: Option<String>,
+    pub roles: Vec<String>,
+    pub specialty: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A doctor as `GET /doctors` lists them: what a patient needs to choose and book.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DoctorListing {
+    pub id: Uuid,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub specialty: Option<String>,
+}
+
+/// A profile to create.
+pub(crate) struct NewProfile<'a> {
+    pub id: Uuid,
+    pub username: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub roles: Vec<Role>,
+    pub specialty: Option<&'a str>,
+}
+
+impl Profile {
+    /// The profile as events carry it.
+    pub fn snapshot(&self) -> UserSnapshot {
+        UserSnapshot {
+            user_id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            roles: self.roles.iter().filter_map(|r| r.parse().ok()).collect(),
+            specialty: self.specialty.clone(),
+        }
+    }
+
+    pub(crate) fn apply(&mut self, patch: ProfilePatch) {
+        let ProfilePatch {
+            first_name,
+            last_name,
+            phone,
+            date_of_birth,
+            gender,
+            address,
+            specialty,
+        } = patch;
+        if let Some(first_name) = first_name {
+            self.first_name = Some(first_name);
+        }
+        if let Some(last_name) = last_name {
+            self.last_name = Some(last_name);
+        }
+        if let Some(phone) = phone {
+            self.phone = phone;
+        }
+        if let Some(date_of_birth) = date_of_birth {
+            self.date_of_birth = date_of_birth;
+        }
+        if let Some(gender) = gender {
+            self.gender = gender.map(|g| g.as_str().to_owned());
+        }
+        if let Some(address) = address {
+            self.address = address;
+        }
+        if let Some(specialty) = specialty {
+            self.specialty = specialty;
+        }
+    }
+}
+
+pub(crate) async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Profile>> {
+    sqlx::query_as("select * from profiles where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The profile, locked until the transaction ends.
+pub(crate) async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Profile>> {
+    sqlx::query_as("select * from profiles where id = $1 for update")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Creates the profile; `None` when it already exists (a concurrent first sign-in).
+pub(crate) async fn insert(
+    conn: &mut PgConnection,
+    new: &NewProfile<'_>,
+) -> sqlx::Result<Option<Profile>> {
+    let roles: Vec<&str> = new.roles.iter().map(|role| role.as_str()).collect();
+    sqlx::query_as(
+        "insert into profiles (id, username, email, first_name, last_name, roles, specialty)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (id) do nothing
+         returning *",
+    )
+    .bind(new.id)
+    .bind(new.username)
+    .bind(new.email)
+    .bind(new.first_name)
+    .bind(new.last_name)
+    .bind(roles)
+    .bind(new.specialty)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Writes the editable fields of `profile` and returns it with its new version.
+pub(crate) async fn save(conn: &mut PgConnection, profile: &Profile) -> sqlx::Result<Profile> {
+    sqlx::query_as(
+        "update profiles set first_name = $2, last_name = $3, phone = $4, date_of_birth = $5,
+                gender = $6, address = $7, specialty = $8,
+                version = version + 1, updated_at = now()
+         where id = $1
+         returning *",
+    )
+    .bind(profile.id)
+    .bind(&profile.first_name)
+    .bind(&profile.last_name)
+    .bind(&profile.phone)
+    .bind(profile.date_of_birth)
+    .bind(&profile.gender)
+    .bind(&profile.address)
+    .bind(&profile.specialty)
+    .fetch_one(conn)
+    .await
+}
+
+/// Doctors by last name, then id, after the cursor `after`; `limit` rows at most.
+pub(crate) async fn doctors(
+    pool: &PgPool,
+    specialty: Option<&str>,
+    after: Option<&(String, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<DoctorListing>> {
+    sqlx::query_as(
+        "select id, first_name, last_name, specialty from profiles
+         where 'doctor' = any (roles)
+           and ($1::text is null or lower(specialty) = lower($1))
+           and ($2::text is null or (coalesce(last_name, ''), id) > ($2, $3))
+         order by coalesce(last_name, ''), id
+         limit $4",
+    )
+    .bind(specialty)
+    .bind(after.map(|(name, _)| name))
+    .bind(after.map(|(_, id)| id))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,9 @@
+//! The users handlers against real PostgreSQL, the local Kafka broker and the test issuer.
+//! One binary for all integration tests (zero2prod's layout): one link, parallel tests.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod doctors;
+mod helpers;
+mod onboarding;
+mod profile;

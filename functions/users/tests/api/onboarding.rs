@@ -1,0 +1,163 @@
+use carebook_testkit::{ApiRequest, TopicTail};
+use lambda_http::http::{StatusCode, header};
+use serde_json::{Value, json};
+use users::api;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, events};
+
+fn new_doctor(email: &str) -> Value {
+    json!({
+        "email": email, "first_name": "Ada", "last_name": "Lovelace", "role": "doctor",
+        "password": "first-day-password", "password_temporary": false, "specialty": "cardiology",
+    })
+}
+
+#[tokio::test]
+async fn an_admin_onboards_a_doctor_into_keycloak_and_carebook() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    let tail = TopicTail::at_end("user-events");
+
+    // Act
+    let response = app
+        .call_raw(
+            api::create_user,
+            ApiRequest::post("/users")
+                .token(Some(&app.admin_token()))
+                .json(&new_doctor(&email)),
+        )
+        .await;
+
+    // Assert: the API answer
+    let (status, profile) = carebook_testkit::read(&response);
+    assert_eq!(status, StatusCode::CREATED, "{profile}");
+    let id: Uuid = profile["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(response.headers()[header::LOCATION], format!("/users/{id}"));
+    assert_eq!(profile["specialty"], "cardiology");
+    // Keycloak: the user exists with the role and can sign in with the password.
+    let user = app.issuer.user(&email).unwrap();
+    assert_eq!(user.id, id);
+    assert_eq!(user.realm_roles, ["doctor"]);
+    assert!(user.has_password("first-day-password") && user.required_actions.is_empty());
+    let token = app.issuer.access_token(&email);
+    let (_, me) = app
+        .call(
+            api::get_profile,
+            ApiRequest::get("/users/me").token(Some(&token)),
+        )
+        .await;
+    assert_eq!(me["specialty"], "cardiology");
+    // The event.
+    let published = events(&tail, id, 2).await;
+    assert_eq!(
+        published.len(),
+        1,
+        "one user.registered, not a second one on first sign-in"
+    );
+    assert_eq!(published[0]["type"], "user.registered");
+    assert_eq!(published[0]["data"]["user"]["roles"], json!(["doctor"]));
+}
+
+#[tokio::test]
+async fn a_temporary_password_must_be_changed_before_signing_in() {
+    let app = TestApp::spawn().await;
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    let mut body = new_doctor(&email);
+    body["password_temporary"] = json!(true);
+
+    let (status, _) = app
+        .call(
+            api::create_user,
+            ApiRequest::post("/users")
+                .token(Some(&app.admin_token()))
+                .json(&body),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        app.issuer.user(&email).unwrap().required_actions,
+        ["UPDATE_PASSWORD"]
+    );
+}
+
+#[tokio::test]
+async fn an_email_already_in_keycloak_is_a_409_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token();
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    app.call(
+        api::create_user,
+        ApiRequest::post("/users")
+            .token(Some(&admin))
+            .json(&new_doctor(&email)),
+    )
+    .await;
+
+    for taken in [email.to_uppercase(), "doctor@carebook.test".to_owned()] {
+        let (status, problem) = app
+            .call(
+                api::create_user,
+                ApiRequest::post("/users")
+                    .token(Some(&admin))
+                    .json(&new_doctor(&taken)),
+            )
+            .await;
+
+        assert_eq!(status, StatusCode::CONFLICT, "{taken}");
+        assert_eq!(problem["type"], "urn:carebook:problem:email-taken");
+    }
+    let rows: i64 = sqlx::query_scalar("select count(*) from profiles")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn only_admins_onboard_and_bad_requests_never_reach_keycloak() {
+    let app = TestApp::spawn().await;
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    for role in ["patient", "doctor"] {
+        let (_, token) = app.user(&[role]);
+        let (status, _) = app
+            .call(
+                api::create_user,
+                ApiRequest::post("/users")
+                    .token(Some(&token))
+                    .json(&new_doctor(&email)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
+    let cases = [
+        ("email", json!("not-an-email")),
+        ("role", json!("nurse")),
+        ("password", json!("short")),
+        ("first_name", json!("")),
+        ("first_name", json!(null)),
+        ("is_admin", json!(true)),
+    ];
+
+    for (field, value) in cases {
+        let mut body = new_doctor(&email);
+        body[field] = value.clone();
+        let (status, problem) = app
+            .call(
+                api::create_user,
+                ApiRequest::post("/users")
+                    .token(Some(&app.admin_token()))
+                    .json(&body),
+            )
+            .await;
+
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}={value}");
+        assert!(
+            problem["errors"][field].is_string(),
+            "{field}={value}: {problem}"
+        );
+    }
+    assert!(app.issuer.user(&email).is_none());
+}

@@ -1,0 +1,25 @@
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+use crate::OutboxConfig;
+
+/// Keys the relay handles per run; a run that has more leaves them for the next one.
+pub const RELAY_MAX_KEYS: i64 = 500;
+
+/// The `main` of a service's scheduled relay function: whatever the outbox still holds (the
+/// broker was down, a handler crashed after commit) is published, oldest first per key. The
+/// schedule's event is ignored; the answer says how many events were published.
+pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let outbox = OutboxConfig::from_env(database_variable)?
+        .connect(database_variable)
+        .await?;
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
+        let outbox = &outbox;
+        async move {
+            let published = outbox.relay(RELAY_MAX_KEYS).await?;
+            Ok::<_, Error>(json!({ "published": published }))
+        }
+    }))
+    .await
+}
