@@ -1,3 +1,26 @@
-//! The appointments service: booking, rescheduling, cancelling and completing appointments,
-//! with no double booking and every change published through a transactional outbox.
-//! Only its health handler exists so far.
+//! The appointments service (SPEC §3): patients book with doctors, doctors run their
+//! schedule, admins see and change any appointment. The database guarantees that no doctor
+//! and no patient has two overlapping scheduled appointments, and every change publishes an
+//! event on `appointment-events` through the transactional outbox.
+//!
+//! Handlers (`src/bin/`) are one line each: [`api`] holds one function per endpoint, and
+//! [`directory`] the Kafka-triggered handler that learns doctors and patients from
+//! `user-events`.
+
+pub mod api;
+mod app;
+pub mod directory;
+mod domain;
+mod store;
+
+pub use app::{App, Config, SetupError};
+pub use domain::{
+    DurationMinutes, IdempotencyKey, ListFilter, NewAppointment, Reason, WorkingHours, free_slots,
+};
+pub use store::Appointment;
+
+/// This service's database migrations (`functions/appointments/migrations`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The environment variable holding this service's database URL.
+pub const DATABASE_URL_VARIABLE: &str = "APPOINTMENTS_DATABASE_URL";

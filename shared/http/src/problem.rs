@@ -19,6 +19,9 @@ pub struct Problem {
     detail: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     errors: BTreeMap<String, String>,
+    /// RFC 9457 extension members, e.g. the clashing slot of a 409.
+    #[serde(flatten)]
+    extensions: BTreeMap<String, serde_json::Value>,
 }
 
 impl Problem {
@@ -30,6 +33,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             errors: BTreeMap::new(),
+            extensions: BTreeMap::new(),
         }
     }
 
@@ -67,6 +71,14 @@ impl Problem {
     /// Adds a human-readable explanation of this occurrence.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds the extension member `name`; the standard members cannot be overwritten.
+    pub fn with_extension(mut self, name: &str, value: serde_json::Value) -> Self {
+        if !["type", "title", "status", "detail", "errors", "instance"].contains(&name) {
+            self.extensions.insert(name.to_owned(), value);
+        }
         self
     }
 

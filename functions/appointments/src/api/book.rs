@@ -1,0 +1,160 @@
+use carebook_auth::{AuthError, Role};
+use carebook_events::{AppointmentCreated, CloudEvent, Slot, UserSnapshot};
+use carebook_http::{ApiError, Problem, json_body};
+use chrono::Utc;
+use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use tracing::field;
+use uuid::Uuid;
+
+use super::{Caller, appointment_response, caller, slot_taken, unexpected};
+use crate::App;
+use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
+use crate::store::{self, NewRow, violated_constraint};
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// `POST /appointments`: a patient books for themselves, an admin for a patient. The
+/// database refuses a slot that overlaps a scheduled appointment of the doctor or the
+/// patient (409 naming the clashing slot). A retry with the same `Idempotency-Key` answers
+/// with the appointment the first request made and creates nothing.
+#[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
+pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let (principal, caller) = caller(app, request).await?;
+    if !caller.is_admin() && !principal.has_role(Role::Patient) {
+        return Err(AuthError::Forbidden {
+            required: vec!["patient", "admin"],
+        }
+        .into());
+    }
+    let key = request
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            IdempotencyKey::parse(value.to_str().unwrap_or_default())
+                .map_err(|message| Problem::invalid_field("Idempotency-Key", message))
+        })
+        .transpose()?;
+    let booking = NewAppointment::parse(
+        json_body::<BookBody>(request)?,
+        Utc::now(),
+        caller.is_admin(),
+    )?;
+    let patient_id = booking.patient_id.unwrap_or(caller.id());
+    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let id = Uuid::now_v7();
+
+    if let Some(key) = &key {
+        let body: serde_json::Value =
+            serde_json::from_slice(request.body().as_ref()).map_err(unexpected)?;
+        if let Some((first, existing)) =
+            store::claim_idempotency_key(&mut tx, caller.id(), key.as_ref(), &body, id)
+                .await
+                .map_err(unexpected)?
+        {
+            return replay(&mut tx, &first, &body, existing).await;
+        }
+    }
+
+    if let Caller::Patient(_) | Caller::Doctor(_) = caller {
+        // The caller may book before `user-events` told us about them: their token says who
+        // they are, and any later event about them overrides this.
+        let me = UserSnapshot {
+            user_id: caller.id(),
+            username: principal.username().map(str::to_owned),
+            email: principal.email().map(str::to_owned),
+            first_name: principal.given_name().map(str::to_owned),
+            last_name: principal.family_name().map(str::to_owned),
+            roles: principal.roles().collect(),
+            specialty: None,
+        };
+        store::add_person_if_missing(&mut tx, &me)
+            .await
+            .map_err(unexpected)?;
+    }
+    let doctor = store::person(&mut tx, booking.doctor_id)
+        .await
+        .map_err(unexpected)?
+        .filter(|person| person.has_role("doctor"))
+        .ok_or_else(|| Problem::invalid_field("doctor_id", "is not a doctor of this clinic"))?;
+    let patient = store::person(&mut tx, patient_id)
+        .await
+        .map_err(unexpected)?
+        .filter(|person| person.has_role("patient"))
+        .ok_or_else(|| Problem::invalid_field("patient_id", "is not a patient of this clinic"))?;
+
+    let slot = Slot {
+        starts_at: booking.starts_at,
+        ends_at: booking.starts_at + booking.duration.as_duration(),
+    };
+    let row = NewRow {
+        id,
+        patient_id,
+        doctor_id: doctor.id,
+        slot,
+        duration_minutes: booking.duration.get(),
+        reason: booking.reason.as_ref(),
+        priority: booking.priority,
+        created_by: caller.id(),
+    };
+    let appointment = match store::insert(&mut tx, &row).await {
+        Ok(appointment) => appointment,
+        Err(error) => {
+            let Some(constraint) = violated_constraint(&error).map(str::to_owned) else {
+                return Err(unexpected(error));
+            };
+            tx.rollback().await.map_err(unexpected)?;
+            let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+            return Err(
+                slot_taken(&mut conn, &constraint, doctor.id, patient_id, slot, None).await,
+            );
+        }
+    };
+    tracing::Span::current().record("appointment_id", field::display(id));
+    let event = CloudEvent::new(AppointmentCreated {
+        appointment: appointment.snapshot(&patient, &doctor),
+    });
+    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    tracing::info!(event_id = %event.id, "appointment booked");
+    Ok(created(&appointment, false))
+}
+
+/// The answer to a retry: the appointment the first request with this key made.
+async fn replay(
+    tx: &mut sqlx::PgConnection,
+    first: &serde_json::Value,
+    body: &serde_json::Value,
+    existing: Uuid,
+) -> Result<Response<Body>, ApiError> {
+    if first != body {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "This Idempotency-Key was used for another request",
+        )
+        .with_detail("use a new key for a new booking")
+        .into());
+    }
+    let appointment = store::find(tx, existing)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(|| {
+            unexpected(anyhow::anyhow!(
+                "an idempotency key outlived its appointment"
+            ))
+        })?;
+    tracing::info!(appointment_id = %existing, "idempotent retry answered");
+    Ok(created(&appointment, true))
+}
+
+fn created(appointment: &store::Appointment, replayed: bool) -> Response<Body> {
+    let mut response = appointment_response(StatusCode::CREATED, appointment);
+    let headers = response.headers_mut();
+    if let Ok(location) = format!("/appointments/{}", appointment.id).parse() {
+        headers.insert(header::LOCATION, location);
+    }
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}

@@ -1,0 +1,44 @@
+use carebook_http::{ApiError, Page, Problem, cursor, json, limit, path_id, query_param};
+use chrono::{DateTime, Utc};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use uuid::Uuid;
+
+use super::{Caller, appointment_response, caller, unexpected};
+use crate::store::{self, Scope};
+use crate::{App, ListFilter};
+
+/// `GET /appointments/{id}`: for its patient, its doctor and admins; 404 for anyone else.
+#[tracing::instrument(skip_all, fields(appointment_id = tracing::field::Empty))]
+pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let (_, caller) = caller(app, request).await?;
+    let id = path_id(request, "id")?;
+    tracing::Span::current().record("appointment_id", tracing::field::display(id));
+    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let appointment = store::find(&mut conn, id)
+        .await
+        .map_err(unexpected)?
+        .filter(|appointment| caller.sees(appointment))
+        .ok_or_else(Problem::not_found)?;
+    Ok(appointment_response(StatusCode::OK, &appointment))
+}
+
+/// `GET /appointments`: a patient's own, a doctor's schedule, or (admin) all, by start time,
+/// filtered by `status`, `priority`, `from`, `to` and (admin) `doctor_id`, `patient_id`.
+#[tracing::instrument(skip_all)]
+pub async fn list_appointments(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let (_, caller) = caller(app, request).await?;
+    let filter = ListFilter::parse(|name| query_param(request, name), caller.is_admin())?;
+    let limit = limit(request)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = cursor(request)?;
+    let scope = match caller {
+        Caller::Patient(id) => Scope::Patient(id),
+        Caller::Doctor(id) => Scope::Doctor(id),
+        Caller::Admin(_) => Scope::Everyone,
+    };
+    let appointments = store::list(app.outbox.pool(), scope, &filter, after.as_ref(), limit + 1)
+        .await
+        .map_err(unexpected)?;
+    let page = Page::from_overfetch(appointments, limit, |a| (a.starts_at, a.id));
+    Ok(json(StatusCode::OK, &page))
+}

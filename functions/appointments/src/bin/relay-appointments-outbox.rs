@@ -1,0 +1,6 @@
+//! Scheduled: publishes the appointments outbox's leftovers (SPEC §4).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    carebook_outbox::run_relay(appointments::DATABASE_URL_VARIABLE).await
+}

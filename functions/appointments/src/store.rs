@@ -1,0 +1,408 @@
+//! All SQL of the appointments service. Functions take a connection so the caller decides
+//! the transaction, and puts each change and its outbox event in the same one.
+
+use carebook_events::{
+    AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserSnapshot,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::ListFilter;
+
+/// An appointment as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub doctor_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub duration_minutes: i16,
+    pub reason: String,
+    pub priority: String,
+    pub status: String,
+    pub cancellation_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Someone in this service's directory (from `user-events`).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Person {
+    pub id: Uuid,
+    pub roles: Vec<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl Person {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// The person as an event names them.
+    pub fn participant(&self) -> Participant {
+        let full: Vec<&str> = [&self.first_name, &self.last_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let name = if full.is_empty() {
+            self.username
+                .clone()
+                .unwrap_or_else(|| "Carebook user".to_owned())
+        } else {
+            full.join(" ")
+        };
+        Participant {
+            id: self.id,
+            name,
+            email: self.email.clone(),
+        }
+    }
+}
+
+impl Appointment {
+    /// The slot it occupies.
+    pub fn slot(&self) -> Slot {
+        Slot {
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
+    }
+
+    pub fn is_scheduled(&self) -> bool {
+        self.status == "scheduled"
+    }
+
+    /// The appointment as events carry it, with its participants.
+    pub fn snapshot(&self, patient: &Person, doctor: &Person) -> AppointmentSnapshot {
+        AppointmentSnapshot {
+            appointment_id: self.id,
+            patient: patient.participant(),
+            doctor: doctor.participant(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            duration_minutes: u16::try_from(self.duration_minutes).unwrap_or_default(),
+            priority: match self.priority.as_str() {
+                "emergency" => Priority::Emergency,
+                _ => Priority::Normal,
+            },
+            status: match self.status.as_str() {
+                "cancelled" => AppointmentStatus::Cancelled,
+                "completed" => AppointmentStatus::Completed,
+                _ => AppointmentStatus::Scheduled,
+            },
+            version: self.version,
+        }
+    }
+}
+
+/// The text the database stores for a priority.
+pub fn priority_text(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Normal => "normal",
+        Priority::Emergency => "emergency",
+    }
+}
+
+/// The text the database stores for a status.
+pub fn status_text(status: AppointmentStatus) -> &'static str {
+    match status {
+        AppointmentStatus::Scheduled => "scheduled",
+        AppointmentStatus::Cancelled => "cancelled",
+        AppointmentStatus::Completed => "completed",
+    }
+}
+
+/// The name of the constraint `error` violated, for exclusion and unique violations.
+pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("23P01" | "23505")) => {
+            db.constraint()
+        }
+        _ => None,
+    }
+}
+
+pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
+    sqlx::query_as(
+        "select id, roles, username, email, first_name, last_name from people where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Adds `user` unless the directory knows them already. Their event time is `-infinity`, so
+/// any `user-events` event about them wins.
+pub async fn add_person_if_missing(
+    conn: &mut PgConnection,
+    user: &UserSnapshot,
+) -> sqlx::Result<()> {
+    upsert_person(conn, user, None).await.map(drop)
+}
+
+/// Applies `user` as of `event_time` unless a newer event was applied; `None` time adds the
+/// person only when missing. Returns whether the row changed.
+pub async fn upsert_person(
+    conn: &mut PgConnection,
+    user: &UserSnapshot,
+    event_time: Option<DateTime<Utc>>,
+) -> sqlx::Result<bool> {
+    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
+    let result = sqlx::query(
+        "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
+         values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '-infinity'))
+         on conflict (id) do update set
+            roles = excluded.roles, username = excluded.username, email = excluded.email,
+            first_name = excluded.first_name, last_name = excluded.last_name,
+            specialty = excluded.specialty, event_time = excluded.event_time
+         where $8 is not null and people.event_time <= excluded.event_time",
+    )
+    .bind(user.user_id)
+    .bind(roles)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.specialty)
+    .bind(event_time)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Records that `event_id` was applied; `false` when it already was.
+pub async fn mark_processed(conn: &mut PgConnection, event_id: Uuid) -> sqlx::Result<bool> {
+    let result =
+        sqlx::query("insert into processed_events (event_id) values ($1) on conflict do nothing")
+            .bind(event_id)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Claims `key` of `caller` for a booking that will get `appointment_id`. When the key was
+/// used before, returns that request and appointment instead. A concurrent request with the
+/// same key waits here until the first one commits or rolls back.
+pub async fn claim_idempotency_key(
+    conn: &mut PgConnection,
+    caller: Uuid,
+    key: &str,
+    request: &serde_json::Value,
+    appointment_id: Uuid,
+) -> sqlx::Result<Option<(serde_json::Value, Uuid)>> {
+    let claimed = sqlx::query(
+        "insert into idempotency_keys (caller, key, request, appointment_id)
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(caller)
+    .bind(key)
+    .bind(sqlx::types::Json(request))
+    .bind(appointment_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    if claimed {
+        return Ok(None);
+    }
+    let (sqlx::types::Json(request), appointment_id) = sqlx::query_as(
+        "select request, appointment_id from idempotency_keys where caller = $1 and key = $2",
+    )
+    .bind(caller)
+    .bind(key)
+    .fetch_one(conn)
+    .await?;
+    Ok(Some((request, appointment_id)))
+}
+
+/// A new appointment's row.
+pub struct NewRow<'a> {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub doctor_id: Uuid,
+    pub slot: Slot,
+    pub duration_minutes: u16,
+    pub reason: &'a str,
+    pub priority: Priority,
+    pub created_by: Uuid,
+}
+
+/// Inserts a scheduled appointment; fails with `appointments_*_no_overlap` on a clash.
+pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> sqlx::Result<Appointment> {
+    sqlx::query_as(
+        "insert into appointments
+            (id, patient_id, doctor_id, starts_at, ends_at, duration_minutes, reason, priority, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         returning *",
+    )
+    .bind(row.id)
+    .bind(row.patient_id)
+    .bind(row.doctor_id)
+    .bind(row.slot.starts_at)
+    .bind(row.slot.ends_at)
+    .bind(i16::try_from(row.duration_minutes).unwrap_or(i16::MAX))
+    .bind(row.reason)
+    .bind(priority_text(row.priority))
+    .bind(row.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
+    sqlx::query_as("select * from appointments where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The appointment, locked until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
+    sqlx::query_as("select * from appointments where id = $1 for update")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Moves the appointment to `slot` and sets its reason; a new version.
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    id: Uuid,
+    slot: Slot,
+    duration_minutes: u16,
+    reason: &str,
+) -> sqlx::Result<Appointment> {
+    sqlx::query_as(
+        "update appointments set starts_at = $2, ends_at = $3, duration_minutes = $4, reason = $5,
+                version = version + 1, updated_at = now()
+         where id = $1 returning *",
+    )
+    .bind(id)
+    .bind(slot.starts_at)
+    .bind(slot.ends_at)
+    .bind(i16::try_from(duration_minutes).unwrap_or(i16::MAX))
+    .bind(reason)
+    .fetch_one(conn)
+    .await
+}
+
+/// Sets the status (and a cancellation reason); a new version.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: AppointmentStatus,
+    cancellation_reason: Option<&str>,
+) -> sqlx::Result<Appointment> {
+    sqlx::query_as(
+        "update appointments set status = $2, cancellation_reason = $3,
+                version = version + 1, updated_at = now()
+         where id = $1 returning *",
+    )
+    .bind(id)
+    .bind(status_text(status))
+    .bind(cancellation_reason)
+    .fetch_one(conn)
+    .await
+}
+
+/// A scheduled appointment of `person_id` as doctor or patient overlapping `slot`, other than
+/// `except`: the clash a 409 reports.
+pub async fn clash(
+    conn: &mut PgConnection,
+    constraint: &str,
+    person_id: Uuid,
+    slot: Slot,
+    except: Option<Uuid>,
+) -> sqlx::Result<Option<Slot>> {
+    let found: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "select starts_at, ends_at from appointments
+         where (case when $5 then doctor_id else patient_id end) = $1
+           and status = 'scheduled' and id is distinct from $4
+           and tstzrange(starts_at, ends_at, '[)') && tstzrange($2, $3, '[)')
+         order by starts_at limit 1",
+    )
+    .bind(person_id)
+    .bind(slot.starts_at)
+    .bind(slot.ends_at)
+    .bind(except)
+    .bind(constraint.contains("doctor"))
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|(starts_at, ends_at)| Slot { starts_at, ends_at }))
+}
+
+/// Whose appointments a caller may list.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Patient(Uuid),
+    Doctor(Uuid),
+    Everyone,
+}
+
+/// Appointments in `scope` matching `filter`, by start then id, after the cursor `after`.
+pub async fn list(
+    pool: &PgPool,
+    scope: Scope,
+    filter: &ListFilter,
+    after: Option<&(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Appointment>> {
+    let (patient, doctor) = match scope {
+        Scope::Patient(id) => (Some(id), filter.doctor_id),
+        Scope::Doctor(id) => (filter.patient_id, Some(id)),
+        Scope::Everyone => (filter.patient_id, filter.doctor_id),
+    };
+    sqlx::query_as(
+        "select * from appointments
+         where ($1::uuid is null or patient_id = $1)
+           and ($2::uuid is null or doctor_id = $2)
+           and ($3::text is null or status = $3)
+           and ($4::text is null or priority = $4)
+           and ($5::timestamptz is null or ends_at > $5)
+           and ($6::timestamptz is null or starts_at < $6)
+           and ($7::timestamptz is null or (starts_at, id) > ($7, $8))
+         order by starts_at, id
+         limit $9",
+    )
+    .bind(patient)
+    .bind(doctor)
+    .bind(filter.status.map(status_text))
+    .bind(filter.priority.map(priority_text))
+    .bind(filter.from)
+    .bind(filter.to)
+    .bind(after.map(|(starts_at, _)| *starts_at))
+    .bind(after.map(|(_, id)| *id))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The slots `doctor_id` is booked for between `from` and `to`.
+pub async fn booked(
+    pool: &PgPool,
+    doctor_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sqlx::Result<Vec<Slot>> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "select starts_at, ends_at from appointments
+         where doctor_id = $1 and status = 'scheduled' and starts_at < $3 and ends_at > $2
+         order by starts_at",
+    )
+    .bind(doctor_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(starts_at, ends_at)| Slot { starts_at, ends_at })
+        .collect())
+}
