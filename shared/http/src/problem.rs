@@ -19,9 +19,10 @@ pub struct Problem {
     detail: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     errors: BTreeMap<String, String>,
-    /// RFC 9457 extension members, e.g. the clashing slot of a 409.
-    #[serde(flatten)]
-    extensions: BTreeMap<String, serde_json::Value>,
+    /// RFC 9457 extension members, e.g. the clashing slot of a 409; boxed because few
+    /// problems have any and every `Result` carrying a problem pays for its size.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extensions: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Problem {
@@ -33,7 +34,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             errors: BTreeMap::new(),
-            extensions: BTreeMap::new(),
+            extensions: None,
         }
     }
 
@@ -77,7 +78,9 @@ impl Problem {
     /// Adds the extension member `name`; the standard members cannot be overwritten.
     pub fn with_extension(mut self, name: &str, value: serde_json::Value) -> Self {
         if !["type", "title", "status", "detail", "errors", "instance"].contains(&name) {
-            self.extensions.insert(name.to_owned(), value);
+            self.extensions
+                .get_or_insert_default()
+                .insert(name.to_owned(), value);
         }
         self
     }
