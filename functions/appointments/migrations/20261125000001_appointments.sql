@@ -56,14 +56,14 @@ create index appointments_by_patient on appointments (patient_id, starts_at, id)
 create index appointments_by_doctor on appointments (doctor_id, starts_at, id);
 create index appointments_by_start on appointments (starts_at, id);
 
--- Idempotency-Key on POST: the first request's answer, replayed to retries of the same
--- request by the same caller. Written in the booking's transaction, so a key exists exactly
--- when its booking does.
+-- Idempotency-Key on POST: retries of the same request by the same caller get the booking the
+-- first one made. The key is claimed first in the booking's transaction, so a concurrent retry
+-- waits on it and then replays; the foreign key is checked at commit, once the booking exists.
 create table idempotency_keys (
     caller         uuid not null,
     key            text not null,
     request        jsonb not null,
-    appointment_id uuid not null references appointments (id),
+    appointment_id uuid not null references appointments (id) deferrable initially deferred,
     created_at     timestamptz not null default now(),
     primary key (caller, key)
 );

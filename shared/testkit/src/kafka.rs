@@ -14,6 +14,31 @@ pub fn bootstrap_servers() -> String {
 /// An address where no broker answers, to play a stopped broker.
 pub const NO_BROKER: &str = "127.0.0.1:1";
 
+/// An MSK event as Lambda's event source mapping delivers it: records of `topic` partition 0
+/// at consecutive offsets from 0, keys and values base64-encoded.
+pub fn msk_event(topic: &str, records: &[(&str, &[u8])]) -> aws_lambda_events::kafka::KafkaEvent {
+    use base64::Engine;
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let records: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .map(|(offset, (key, value))| {
+            serde_json::json!({
+                "topic": topic, "partition": 0, "offset": offset,
+                "timestamp": 1_767_225_600_000_i64, "timestampType": "CREATE_TIME",
+                "key": encode(key.as_bytes()), "value": encode(value), "headers": [],
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "eventSource": "aws:kafka",
+        "eventSourceArn": "arn:aws:kafka:us-east-1:123456789012:cluster/carebook/local",
+        "bootstrapServers": bootstrap_servers(),
+        "records": { format!("{topic}-0"): records },
+    }))
+    .expect("an MSK event in the documented shape")
+}
+
 /// A record as a consumer sees it.
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -27,6 +52,8 @@ pub struct Record {
 /// Reads what is published to a topic after the tail was opened.
 pub struct TopicTail {
     consumer: StreamConsumer,
+    /// Records read while looking for another key, kept for later calls.
+    seen: std::sync::Mutex<Vec<Record>>,
 }
 
 impl TopicTail {
@@ -58,50 +85,69 @@ impl TopicTail {
                 .expect("a valid offset");
         }
         consumer.assign(&assignment).expect("assign partitions");
-        Self { consumer }
+        Self {
+            consumer,
+            seen: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
-    /// The next `count` records whose key is `key`, skipping others; fewer if `within` passes.
+    /// The next `count` records whose key is `key`, in the order they were read; fewer if
+    /// `within` passes first.
     pub async fn records_for(&self, key: &str, count: usize, within: Duration) -> Vec<Record> {
-        let mut found = Vec::new();
+        let mut found = self.take_seen(key, count);
         let deadline = tokio::time::Instant::now() + within;
         while found.len() < count {
             let Ok(Ok(message)) = tokio::time::timeout_at(deadline, self.consumer.recv()).await
             else {
                 break;
             };
-            let record_key = message
-                .key()
-                .map(|k| String::from_utf8_lossy(k).into_owned());
-            if record_key.as_deref() != Some(key) {
-                continue;
-            }
-            let value = message
-                .payload()
-                .and_then(|bytes| serde_json::from_slice(bytes).ok())
-                .unwrap_or(Value::Null);
-            let headers = message
-                .headers()
-                .map(|headers| {
-                    headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.key.to_owned(),
-                                String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.push(Record {
-                key: key.to_owned(),
-                value,
+            let record = Record {
+                key: message
+                    .key()
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+                    .unwrap_or_default(),
+                value: message
+                    .payload()
+                    .and_then(|bytes| serde_json::from_slice(bytes).ok())
+                    .unwrap_or(Value::Null),
                 partition: message.partition(),
                 offset: message.offset(),
-                headers,
-            });
+                headers: message
+                    .headers()
+                    .map(|headers| {
+                        headers
+                            .iter()
+                            .map(|h| {
+                                let value = h.value.unwrap_or_default();
+                                (
+                                    h.key.to_owned(),
+                                    String::from_utf8_lossy(value).into_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            if record.key == key {
+                found.push(record);
+            } else {
+                self.seen.lock().expect("tail buffer lock").push(record);
+            }
         }
         found
+    }
+
+    fn take_seen(&self, key: &str, count: usize) -> Vec<Record> {
+        let mut seen = self.seen.lock().expect("tail buffer lock");
+        let mut taken = Vec::new();
+        seen.retain(|record| {
+            if record.key == key && taken.len() < count {
+                taken.push(record.clone());
+                false
+            } else {
+                true
+            }
+        });
+        taken
     }
 }

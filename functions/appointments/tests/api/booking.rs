@@ -1,0 +1,302 @@
+use appointments::api;
+use carebook_testkit::{ApiRequest, TopicTail};
+use chrono::Duration;
+use futures::future::join_all;
+use lambda_http::http::{StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, booking, events, no_more_events, tomorrow_at};
+
+#[tokio::test]
+async fn a_patient_books_a_free_slot_and_the_booking_is_published() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let tail = TopicTail::at_end("appointment-events");
+    let starts_at = tomorrow_at(10);
+
+    // Act
+    let response = app
+        .call_raw(
+            api::book_appointment,
+            ApiRequest::post("/appointments")
+                .token(patient.token())
+                .json(&booking(&doctor, starts_at)),
+        )
+        .await;
+
+    // Assert
+    let (status, body) = carebook_testkit::read(&response);
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].clone();
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        format!("/appointments/{}", id.as_str().unwrap())
+    );
+    assert_eq!(response.headers()[header::ETAG], "\"1\"");
+    assert_eq!(body["patient_id"], json!(patient.id));
+    assert_eq!(body["status"], "scheduled");
+    assert_eq!(body["ends_at"], json!(starts_at + Duration::minutes(30)));
+    let published = events(&tail, &id, 1).await;
+    let event = &published[0].value;
+    assert_eq!(event["type"], "appointment.created");
+    assert_eq!(published[0].key, id.as_str().unwrap());
+    assert_eq!(
+        event["data"]["appointment"]["doctor"]["id"],
+        json!(doctor.id)
+    );
+    assert!(event["data"]["appointment"]["patient"]["email"].is_string());
+    assert!(
+        event.to_string().find("persistent cough").is_none(),
+        "free text stays out of events"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_books_for_a_patient() {
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let mut body = booking(&doctor, tomorrow_at(11));
+    body["patient_id"] = json!(patient.id);
+
+    let (status, appointment) = app
+        .call(
+            api::book_appointment,
+            ApiRequest::post("/appointments")
+                .token(app.admin().token())
+                .json(&body),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED, "{appointment}");
+    assert_eq!(appointment["patient_id"], json!(patient.id));
+}
+
+#[tokio::test]
+async fn an_overlapping_slot_is_refused_with_the_clash_for_doctor_and_patient_alike() {
+    // Arrange: the doctor is booked 10:00-10:30.
+    let app = TestApp::spawn().await;
+    let doctors = app.register_many(&["doctor"], 2).await;
+    let patients = app.register_many(&["patient"], 2).await;
+    app.book(&patients[0], &doctors[0], tomorrow_at(10)).await;
+    let book = |patient: usize, doctor: usize, minutes: i64| {
+        ApiRequest::post("/appointments")
+            .token(patients[patient].token())
+            .json(&booking(
+                &doctors[doctor],
+                tomorrow_at(10) + Duration::minutes(minutes),
+            ))
+    };
+
+    // Act
+    let (doctor_busy, problem) = app.call(api::book_appointment, book(1, 0, 15)).await;
+    let (patient_busy, patient_problem) = app.call(api::book_appointment, book(0, 1, 20)).await;
+    let (back_to_back, _) = app.call(api::book_appointment, book(1, 0, 30)).await;
+
+    // Assert
+    assert_eq!(doctor_busy, StatusCode::CONFLICT);
+    assert_eq!(problem["type"], "urn:carebook:problem:slot-taken");
+    assert_eq!(problem["clash_with"], "doctor");
+    assert_eq!(
+        problem["clashing_slot"]["starts_at"],
+        json!(tomorrow_at(10))
+    );
+    assert_eq!(patient_busy, StatusCode::CONFLICT);
+    assert_eq!(patient_problem["clash_with"], "patient");
+    assert_eq!(
+        back_to_back,
+        StatusCode::CREATED,
+        "[start, end) ranges let one end as the next begins"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_bookings_of_one_slot_give_one_201_and_nineteen_409s() {
+    // Arrange: twenty patients, each through their own Lambda instance.
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patients = app.register_many(&["patient"], 20).await;
+    let mut instances = Vec::new();
+    for _ in 0..20 {
+        instances.push(app.another_instance().await);
+    }
+
+    // Act
+    let attempts = instances.iter().zip(&patients).map(|(instance, patient)| {
+        crate::helpers::call_on(
+            instance,
+            api::book_appointment,
+            ApiRequest::post("/appointments")
+                .token(patient.token())
+                .json(&booking(&doctor, tomorrow_at(9))),
+        )
+    });
+    let statuses: Vec<StatusCode> = join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+
+    // Assert
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, refused), (1, 19), "{statuses:?}");
+    let stored: i64 = sqlx::query_scalar("select count(*) from appointments")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_booking_and_creates_nothing() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let tail = TopicTail::at_end("appointment-events");
+    let request = |body: &Value| {
+        ApiRequest::post("/appointments")
+            .token(patient.token())
+            .header("Idempotency-Key", "booking-7f3a")
+            .json(body)
+    };
+    let body = booking(&doctor, tomorrow_at(14));
+
+    // Act: the first attempt, three concurrent retries, then a late one.
+    let (first, original) = app.call(api::book_appointment, request(&body)).await;
+    let retries =
+        join_all((0..3).map(|_| app.call_raw(api::book_appointment, request(&body)))).await;
+    let late = app.call_raw(api::book_appointment, request(&body)).await;
+    let (reused, problem) = app
+        .call(
+            api::book_appointment,
+            request(&booking(&doctor, tomorrow_at(15))),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(first, StatusCode::CREATED);
+    for retry in retries.iter().chain([&late]) {
+        let (status, replayed) = carebook_testkit::read(retry);
+        assert_eq!(
+            (status, &replayed["id"]),
+            (StatusCode::CREATED, &original["id"])
+        );
+        assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    }
+    assert_eq!(reused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["type"],
+        "urn:carebook:problem:idempotency-key-reused"
+    );
+    let stored: i64 = sqlx::query_scalar("select count(*) from appointments")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert_eq!(events(&tail, &original["id"], 1).await.len(), 1);
+    no_more_events(&tail, &original["id"]).await;
+}
+
+#[tokio::test]
+async fn every_bad_booking_is_a_400_naming_the_field_and_stores_nothing() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let other_patient = app.register(&["patient"]).await;
+    let before = app.stored().await;
+    let valid = booking(&doctor, tomorrow_at(10));
+    let with = |field: &str, value: Value| {
+        let mut body = valid.clone();
+        body[field] = value;
+        body
+    };
+    let without = |field: &str| {
+        let mut body = valid.clone();
+        body.as_object_mut().unwrap().remove(field);
+        body
+    };
+    let cases = [
+        (without("doctor_id"), "doctor_id"),
+        (without("starts_at"), "starts_at"),
+        (without("reason"), "reason"),
+        (with("reason", json!("")), "reason"),
+        (with("reason", json!("x".repeat(2001))), "reason"),
+        (with("starts_at", json!("tomorrow at ten")), "starts_at"),
+        (with("starts_at", json!("2030-01-02 10:00")), "starts_at"),
+        (
+            with(
+                "starts_at",
+                json!((chrono::Utc::now() - Duration::hours(1)).to_rfc3339()),
+            ),
+            "starts_at",
+        ),
+        (with("duration_minutes", json!(4)), "duration_minutes"),
+        (with("duration_minutes", json!(241)), "duration_minutes"),
+        (
+            with("duration_minutes", json!("thirty")),
+            "duration_minutes",
+        ),
+        (with("priority", json!("urgent")), "priority"),
+        (with("doctor_id", json!("not-a-uuid")), "doctor_id"),
+        (with("doctor_id", json!(uuid::Uuid::new_v4())), "doctor_id"),
+        (with("doctor_id", json!(other_patient.id)), "doctor_id"),
+        (with("patient_id", json!(other_patient.id)), "patient_id"),
+        (with("status", json!("completed")), "status"),
+        (with("version", json!(9)), "version"),
+    ];
+
+    // Act + Assert
+    for (body, field) in cases {
+        let (status, problem) = app
+            .call(
+                api::book_appointment,
+                ApiRequest::post("/appointments")
+                    .token(patient.token())
+                    .json(&body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert_eq!(problem["type"], "urn:carebook:problem:validation");
+        assert!(problem["errors"][field].is_string(), "{field}: {problem}");
+    }
+    let post = || ApiRequest::post("/appointments").token(patient.token());
+    let (malformed, problem) = app
+        .call(api::book_appointment, post().raw_json("{\"doctor_id\":"))
+        .await;
+    assert_eq!(
+        (malformed, problem["type"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("urn:carebook:problem:invalid-json")
+        )
+    );
+    let (too_big, _) = app
+        .call(
+            api::book_appointment,
+            post().raw_json(format!("{{\"reason\":\"{}\"}}", "x".repeat(70_000))),
+        )
+        .await;
+    assert_eq!(too_big, StatusCode::PAYLOAD_TOO_LARGE);
+    let (bad_key, problem) = app
+        .call(
+            api::book_appointment,
+            post().header("Idempotency-Key", "has spaces").json(&valid),
+        )
+        .await;
+    assert_eq!(
+        (bad_key, problem["errors"]["Idempotency-Key"].is_string()),
+        (StatusCode::BAD_REQUEST, true)
+    );
+    assert_eq!(app.stored().await, before);
+}

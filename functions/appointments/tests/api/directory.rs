@@ -1,0 +1,105 @@
+//! The directory handler applies `user-events` once each, newest wins, and skips what it
+//! cannot use without holding up the batch.
+
+use appointments::directory::sync_directory;
+use carebook_events::{CloudEvent, UserRegistered, UserSnapshot, UserUpdated};
+use carebook_testkit::msk_event;
+use chrono::Duration;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+fn user(id: Uuid, last_name: &str) -> UserSnapshot {
+    UserSnapshot {
+        user_id: id,
+        username: Some("grace".to_owned()),
+        email: Some("grace@carebook.test".to_owned()),
+        first_name: Some("Grace".to_owned()),
+        last_name: Some(last_name.to_owned()),
+        roles: vec![carebook_auth::Role::Doctor],
+        specialty: None,
+    }
+}
+
+async fn last_name(app: &TestApp, id: Uuid) -> Option<String> {
+    sqlx::query_scalar("select last_name from people where id = $1")
+        .bind(id)
+        .fetch_optional(app.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn redelivered_and_out_of_order_events_leave_the_newest_state_once() {
+    // Arrange: registered, then updated a minute later.
+    let app = TestApp::spawn().await;
+    let id = Uuid::new_v4();
+    let mut registered = CloudEvent::new(UserRegistered {
+        user: user(id, "House"),
+    });
+    registered.time -= Duration::minutes(1);
+    let updated = CloudEvent::new(UserUpdated {
+        user: user(id, "Hopper"),
+    });
+    let key = id.to_string();
+    let bytes = |event: &serde_json::Value| serde_json::to_vec(event).unwrap();
+    let registered = bytes(&serde_json::to_value(&registered).unwrap());
+    let updated = bytes(&serde_json::to_value(&updated).unwrap());
+
+    // Act: the update arrives first, then the registration, then both again.
+    let pool = app.app.outbox().pool();
+    let first = sync_directory(
+        pool,
+        msk_event("user-events", &[(&key, &updated), (&key, &registered)]),
+    )
+    .await;
+    let replay = sync_directory(
+        pool,
+        msk_event("user-events", &[(&key, &registered), (&key, &updated)]),
+    )
+    .await;
+
+    // Assert
+    assert!(first.batch_item_failures.is_empty() && replay.batch_item_failures.is_empty());
+    assert_eq!(last_name(&app, id).await.as_deref(), Some("Hopper"));
+    let processed: i64 = sqlx::query_scalar("select count(*) from processed_events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(processed, 2);
+}
+
+#[tokio::test]
+async fn records_it_cannot_use_are_skipped_and_the_batch_goes_on() {
+    let app = TestApp::spawn().await;
+    let id = Uuid::new_v4();
+    let good = serde_json::to_vec(&CloudEvent::new(UserRegistered {
+        user: user(id, "House"),
+    }))
+    .unwrap();
+    let mut unknown_type: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    unknown_type["type"] = "user.deleted.v9".into();
+    let mut bad_payload = unknown_type.clone();
+    bad_payload["type"] = "user.updated".into();
+    bad_payload["data"] = serde_json::json!({"user": {"user_id": "nope"}});
+    let unknown_type = serde_json::to_vec(&unknown_type).unwrap();
+    let bad_payload = serde_json::to_vec(&bad_payload).unwrap();
+    let key = id.to_string();
+
+    let response = sync_directory(
+        app.app.outbox().pool(),
+        msk_event(
+            "user-events",
+            &[
+                (&key, b"{not json"),
+                (&key, &unknown_type),
+                (&key, &bad_payload),
+                (&key, &good),
+            ],
+        ),
+    )
+    .await;
+
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(last_name(&app, id).await.as_deref(), Some("House"));
+}

@@ -1,0 +1,214 @@
+use std::time::Duration;
+
+use appointments::{App, Config, WorkingHours};
+use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
+use carebook_http::ApiError;
+use carebook_outbox::OutboxConfig;
+use carebook_testkit::{
+    ApiRequest, TestDatabase, TestIssuer, TopicTail, msk_event, outbox_config,
+    outbox_config_without_broker, read, schema_violations,
+};
+use chrono::{DateTime, Duration as Days, DurationRound, Utc};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A signed-in person of one test.
+#[derive(Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl Person {
+    pub fn token(&self) -> Option<&str> {
+        Some(&self.token)
+    }
+}
+
+/// One test's appointments service: its own database and issuer, the shared local broker.
+pub struct TestApp {
+    pub issuer: TestIssuer,
+    pub db: TestDatabase,
+    pub app: App,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::with_outbox(outbox_config).await
+    }
+
+    /// The service while its Kafka broker is down.
+    pub async fn spawn_without_broker() -> Self {
+        Self::with_outbox(outbox_config_without_broker).await
+    }
+
+    async fn with_outbox(outbox: fn(&TestDatabase) -> OutboxConfig) -> Self {
+        let issuer = TestIssuer::start().await.unwrap();
+        let db = TestDatabase::create(&appointments::MIGRATOR).await;
+        let app = App::new(&Self::config(&issuer, outbox(&db))).await.unwrap();
+        Self { issuer, db, app }
+    }
+
+    pub fn config(issuer: &TestIssuer, outbox: OutboxConfig) -> Config {
+        Config {
+            auth: issuer.auth_config(),
+            outbox,
+            hours: WorkingHours::default(),
+        }
+    }
+
+    /// Another instance of the service on the same database, as a second Lambda container.
+    pub async fn another_instance(&self) -> App {
+        App::new(&Self::config(&self.issuer, outbox_config(&self.db)))
+            .await
+            .unwrap()
+    }
+
+    /// New people with `roles`, known to Keycloak and, through `user.registered` events fed
+    /// to the directory handler, to this service.
+    pub async fn register_many(&self, roles: &[&str], count: usize) -> Vec<Person> {
+        let mut people = Vec::new();
+        let mut events = Vec::new();
+        for _ in 0..count {
+            let name = format!(
+                "{}-{}",
+                roles.first().unwrap_or(&"nobody"),
+                Uuid::new_v4().simple()
+            );
+            let id = self.issuer.add_user(&name, roles);
+            let event = CloudEvent::new(UserRegistered {
+                user: UserSnapshot {
+                    user_id: id,
+                    username: Some(name.clone()),
+                    email: Some(format!("{name}@carebook.test")),
+                    first_name: Some("Test".to_owned()),
+                    last_name: Some(name.clone()),
+                    roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+                    specialty: None,
+                },
+            });
+            events.push((id.to_string(), serde_json::to_vec(&event).unwrap()));
+            people.push(Person {
+                id,
+                token: self.issuer.access_token(&name),
+            });
+        }
+        let records: Vec<(&str, &[u8])> = events
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        let response = appointments::directory::sync_directory(
+            self.app.outbox().pool(),
+            msk_event("user-events", &records),
+        )
+        .await;
+        assert!(response.batch_item_failures.is_empty());
+        people
+    }
+
+    pub async fn register(&self, roles: &[&str]) -> Person {
+        self.register_many(roles, 1).await.remove(0)
+    }
+
+    /// The realm's admin; admins need not be in the directory.
+    pub fn admin(&self) -> Person {
+        Person {
+            id: self.issuer.user("admin").unwrap().id,
+            token: self.issuer.access_token("admin"),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        endpoint: impl AsyncFn(&App, &Request) -> Result<Response<Body>, ApiError>,
+        request: ApiRequest,
+    ) -> (StatusCode, Value) {
+        read(&self.call_raw(endpoint, request).await)
+    }
+
+    pub async fn call_raw(
+        &self,
+        endpoint: impl AsyncFn(&App, &Request) -> Result<Response<Body>, ApiError>,
+        request: ApiRequest,
+    ) -> Response<Body> {
+        call_on(&self.app, endpoint, request).await
+    }
+
+    /// Books `doctor` for `patient` at `starts_at`, which must succeed.
+    pub async fn book(&self, patient: &Person, doctor: &Person, starts_at: DateTime<Utc>) -> Value {
+        let (status, body) = self
+            .call(
+                appointments::api::book_appointment,
+                ApiRequest::post("/appointments")
+                    .token(patient.token())
+                    .json(&booking(doctor, starts_at)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Every stored appointment, idempotency key and outbox row: what a refused request must
+    /// leave exactly as it was.
+    pub async fn stored(&self) -> Value {
+        sqlx::query_scalar(
+            "select jsonb_build_array(
+                (select coalesce(jsonb_agg(a order by id), '[]') from appointments a),
+                (select coalesce(jsonb_agg(k order by key), '[]') from idempotency_keys k),
+                (select count(*) from outbox))",
+        )
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap()
+    }
+}
+
+pub async fn call_on(
+    app: &App,
+    endpoint: impl AsyncFn(&App, &Request) -> Result<Response<Body>, ApiError>,
+    request: ApiRequest,
+) -> Response<Body> {
+    let request = request.build();
+    carebook_http::respond(endpoint(app, &request).await)
+}
+
+/// A booking request body.
+pub fn booking(doctor: &Person, starts_at: DateTime<Utc>) -> Value {
+    json!({
+        "doctor_id": doctor.id, "starts_at": starts_at.to_rfc3339(),
+        "duration_minutes": 30, "reason": "persistent cough", "priority": "normal",
+    })
+}
+
+/// `hour`:00 UTC tomorrow.
+pub fn tomorrow_at(hour: i64) -> DateTime<Utc> {
+    let midnight = Utc::now().duration_trunc(Days::days(1)).unwrap();
+    midnight + Days::days(1) + Days::hours(hour)
+}
+
+/// The path of an appointment route with its `{id}` filled in.
+pub fn at(request: ApiRequest, id: &Value) -> ApiRequest {
+    request.path_param("id", id.as_str().unwrap())
+}
+
+/// Waits for `count` events about `key` on `tail`, each valid against its schema.
+pub async fn events(tail: &TopicTail, key: &Value, count: usize) -> Vec<carebook_testkit::Record> {
+    let records = tail
+        .records_for(key.as_str().unwrap(), count, Duration::from_secs(10))
+        .await;
+    for record in &records {
+        let violations = schema_violations(&record.value);
+        assert!(violations.is_empty(), "{violations:?} in {}", record.value);
+    }
+    records
+}
+
+/// Asserts that nothing more about `key` arrives on `tail` for a moment.
+pub async fn no_more_events(tail: &TopicTail, key: &Value) {
+    let extra = tail
+        .records_for(key.as_str().unwrap(), 1, Duration::from_secs(2))
+        .await;
+    assert!(extra.is_empty(), "unexpected {:?}", extra[0].value);
+}

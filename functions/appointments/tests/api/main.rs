@@ -1,0 +1,12 @@
+//! The appointments handlers against real PostgreSQL, the local Kafka broker and the test
+//! issuer. One binary for all integration tests: one link, parallel tests.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod access;
+mod booking;
+mod changes;
+mod directory;
+mod helpers;
+mod outbox;
+mod reading;
