@@ -33,7 +33,8 @@ trap 'exit 130' INT TERM
 
 STACK_STARTED_FILE=$started "$STACK" up
 eval "$("$STACK" env)"
-# Migrations run here once services have schemas (none yet).
+say "applying migrations (each service has its own database)"
+(cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments) | sed 's/^/[dev] /'
 
 if ss -Hltn "sport = :$WATCH_PORT" | grep -q .; then
     say "FAILED: port $WATCH_PORT is taken ($(ss -Hltnp "sport = :$WATCH_PORT" | head -n 1)); set WATCH_PORT to use another" >&2

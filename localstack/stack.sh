@@ -158,9 +158,27 @@ pg_answers() { psql "$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1; }
 
 pg_as_superuser() { runuser -u postgres -- psql -p "$PG_PORT" -h /var/run/postgresql -v ON_ERROR_STOP=1 -Atq "$@"; }
 
+# Each test makes its own database (carebook_testkit::TestDatabase); drop those earlier runs
+# left behind, once they are an hour old so a run in progress keeps its own. Only on the
+# project's own cluster, where this script may act as the postgres superuser.
+drop_old_test_databases() {
+    pg_lsclusters -h 2>/dev/null | awk -v c="$PG_CLUSTER" '$2 == c && $4 == "online" { found = 1 } END { exit !found }' || return 0
+    pg_as_superuser -d carebook <<'SQL' >>"$STATE/postgres-init.log" 2>&1 || say "postgres: could not drop old test databases (see $STATE/postgres-init.log)"
+do $$ declare name text; begin
+  for name in select datname from pg_database
+      where datname like 'carebook\_test\_%'
+        and (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'
+  loop
+    execute format('drop database %I with (force)', name);
+  end loop;
+end $$;
+SQL
+}
+
 postgres_up() {
     if command -v psql >/dev/null && pg_answers; then
         say "postgres: answering at ${DATABASE_URL##*@}"
+        drop_old_test_databases
         return 0
     fi
     case "$DATABASE_URL" in
@@ -207,6 +225,7 @@ SQL
         pg_as_superuser -c "create database carebook owner carebook" >/dev/null
     fi
     pg_answers || fail "postgres: the cluster runs but $DATABASE_URL does not connect; see $log"
+    drop_old_test_databases
     say "postgres: ready at 127.0.0.1:$PG_PORT"
 }
 
@@ -333,6 +352,8 @@ check_components() {
 print_env() {
     cat <<EOF
 export DATABASE_URL=$DATABASE_URL
+export USERS_DATABASE_URL=${DATABASE_URL%/*}/carebook_users
+export APPOINTMENTS_DATABASE_URL=${DATABASE_URL%/*}/carebook_appointments
 export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 export AWS_REGION=\${AWS_REGION:-eu-west-1}
@@ -340,6 +361,8 @@ export AWS_ACCESS_KEY_ID=\${AWS_ACCESS_KEY_ID:-testing}
 export AWS_SECRET_ACCESS_KEY=\${AWS_SECRET_ACCESS_KEY:-testing}
 export KEYCLOAK_ISSUER=$KEYCLOAK_ISSUER
 export KEYCLOAK_AUDIENCE=carebook-api
+# The users service's Admin API client, as localstack/keycloak/realm.json defines it (dev only).
+export KEYCLOAK_ADMIN_CLIENT_SECRET=carebook-users-service-secret
 export PATH=$VENV/bin:\$PATH
 EOF
 }
