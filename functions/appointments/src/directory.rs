@@ -5,7 +5,7 @@
 use aws_lambda_events::kafka::{KafkaEvent, KafkaRecord};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use carebook_events::{Envelope, UserRegistered, UserSnapshot, UserUpdated};
+use carebook_events::{DecodeError, Envelope, UserRegistered, UserSnapshot, UserUpdated};
 use serde::Serialize;
 use sqlx::PgPool;
 use tracing::Instrument;
@@ -35,7 +35,9 @@ enum Outcome {
     Skipped,
     /// Can never be processed (not a Carebook event, an invalid payload). Issue 4 sends these
     /// to a dead-letter topic; until then they are logged and skipped so the partition moves on.
-    Rejected(String),
+    /// The reason is a fixed phrase: decoder messages can quote the record, and records hold
+    /// names and emails, which stay out of logs.
+    Rejected(&'static str),
 }
 
 /// Applies a batch of `user-events` records. A record failing for a transient reason (the
@@ -77,13 +79,14 @@ async fn apply(pool: &PgPool, record: &KafkaRecord) -> Result<Outcome, sqlx::Err
         .as_deref()
         .and_then(|value| STANDARD.decode(value).ok())
     else {
-        return Ok(Outcome::Rejected(
-            "the value is missing or not base64".to_owned(),
-        ));
+        return Ok(Outcome::Rejected("the value is missing or not base64"));
     };
     let envelope = match Envelope::decode(&bytes) {
         Ok(envelope) => envelope,
-        Err(error) => return Ok(Outcome::Rejected(error.to_string())),
+        Err(DecodeError::UnsupportedSpecVersion(_)) => {
+            return Ok(Outcome::Rejected("an unsupported CloudEvents version"));
+        }
+        Err(_) => return Ok(Outcome::Rejected("not a CloudEvents envelope")),
     };
     let span = tracing::Span::current();
     span.record("event_id", tracing::field::display(envelope.id));
@@ -94,7 +97,9 @@ async fn apply(pool: &PgPool, record: &KafkaRecord) -> Result<Outcome, sqlx::Err
     ) {
         (Ok(Some(registered)), _) => Some(registered.user),
         (_, Ok(Some(updated))) => Some(updated.user),
-        (Err(error), _) | (_, Err(error)) => return Ok(Outcome::Rejected(error.to_string())),
+        (Err(_), _) | (_, Err(_)) => {
+            return Ok(Outcome::Rejected("a payload that does not match its type"));
+        }
         // Consumers ignore types they do not know (SPEC §4).
         _ => None,
     };

@@ -1,7 +1,7 @@
 use carebook_auth::AuthError;
 use carebook_events::{
-    Actor, AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentStatus,
-    CloudEvent, Slot,
+    Actor, AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentSnapshot,
+    AppointmentStatus, CloudEvent, EventData, Slot,
 };
 use carebook_http::{ApiError, Problem, json_body, path_id};
 use chrono::Utc;
@@ -111,19 +111,19 @@ pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response
     let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
     changeable(&mut tx, caller, id, expected).await?;
     let reason = cancellation.reason.as_ref().map(AsRef::as_ref);
-    let after = store::set_status(&mut tx, id, AppointmentStatus::Cancelled, reason)
-        .await
-        .map_err(unexpected)?;
-    let (patient, doctor) = participants(&mut tx, &after).await?;
-    let event = CloudEvent::new(AppointmentCancelled {
-        appointment: after.snapshot(&patient, &doctor),
-        cancelled_by: Actor {
-            id: caller.id(),
-            role: caller.role(),
+    let after = close(
+        app,
+        tx,
+        caller,
+        id,
+        AppointmentStatus::Cancelled,
+        reason,
+        |appointment, actor| AppointmentCancelled {
+            appointment,
+            cancelled_by: actor,
         },
-    });
-    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
-    tracing::info!(event_id = %event.id, "appointment cancelled");
+    )
+    .await?;
     Ok(appointment_response(StatusCode::OK, &after))
 }
 
@@ -155,20 +155,45 @@ pub async fn complete_appointment(
         .with_detail("an appointment is completed at or after its start")
         .into());
     }
-    let after = store::set_status(&mut tx, id, AppointmentStatus::Completed, None)
+    let after = close(
+        app,
+        tx,
+        caller,
+        id,
+        AppointmentStatus::Completed,
+        None,
+        |appointment, actor| AppointmentCompleted {
+            appointment,
+            completed_by: actor,
+        },
+    )
+    .await?;
+    Ok(appointment_response(StatusCode::OK, &after))
+}
+
+/// Ends a scheduled appointment (`status`), publishes the event `event` makes of it and of
+/// the caller, and commits both.
+async fn close<E: EventData>(
+    app: &App,
+    mut tx: Transaction<'_, Postgres>,
+    caller: Caller,
+    id: Uuid,
+    status: AppointmentStatus,
+    cancellation_reason: Option<&str>,
+    event: impl FnOnce(AppointmentSnapshot, Actor) -> E,
+) -> Result<Appointment, ApiError> {
+    let after = store::set_status(&mut tx, id, status, cancellation_reason)
         .await
         .map_err(unexpected)?;
     let (patient, doctor) = participants(&mut tx, &after).await?;
-    let event = CloudEvent::new(AppointmentCompleted {
-        appointment: after.snapshot(&patient, &doctor),
-        completed_by: Actor {
-            id: caller.id(),
-            role: caller.role(),
-        },
-    });
+    let actor = Actor {
+        id: caller.id(),
+        role: caller.role(),
+    };
+    let event = CloudEvent::new(event(after.snapshot(&patient, &doctor), actor));
     app.outbox.commit(tx, &event).await.map_err(unexpected)?;
-    tracing::info!(event_id = %event.id, "appointment completed");
-    Ok(appointment_response(StatusCode::OK, &after))
+    tracing::info!(event_id = %event.id, event_type = E::TYPE, "appointment closed");
+    Ok(after)
 }
 
 /// The appointment `id`, locked, when `caller` may see it (404 otherwise), it is still
