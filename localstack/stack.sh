@@ -361,6 +361,8 @@ export AWS_ACCESS_KEY_ID=\${AWS_ACCESS_KEY_ID:-testing}
 export AWS_SECRET_ACCESS_KEY=\${AWS_SECRET_ACCESS_KEY:-testing}
 export KEYCLOAK_ISSUER=$KEYCLOAK_ISSUER
 export KEYCLOAK_AUDIENCE=carebook-api
+# Handlers log JSON lines locally too, as Lambda's JSON log format makes them in AWS.
+export AWS_LAMBDA_LOG_FORMAT=JSON
 # The users service's Admin API client, as localstack/keycloak/realm.json defines it (dev only).
 export KEYCLOAK_ADMIN_CLIENT_SECRET=carebook-users-service-secret
 export PATH=$VENV/bin:\$PATH

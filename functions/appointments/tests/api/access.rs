@@ -176,3 +176,42 @@ async fn participants_and_admins_have_their_own_rights_on_an_appointment() {
         .await;
     assert_eq!(completed_by_patient, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_admin_reads_moves_and_cancels_any_appointment() {
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let admin = app.admin();
+    let appointment = app.book(&patient, &doctor, tomorrow_at(10)).await;
+    let id = &appointment["id"];
+
+    let (read, _) = app
+        .call(
+            api::get_appointment,
+            at(ApiRequest::get("/appointments/{id}"), id).token(admin.token()),
+        )
+        .await;
+    let (moved, body) = app
+        .call(
+            api::reschedule_appointment,
+            at(ApiRequest::patch("/appointments/{id}"), id)
+                .token(admin.token())
+                .header("If-Match", "\"1\"")
+                .json(&json!({"starts_at": tomorrow_at(15).to_rfc3339()})),
+        )
+        .await;
+    let (cancelled, _) = app
+        .call(
+            api::cancel_appointment,
+            at(ApiRequest::post("/appointments/{id}/cancel"), id).token(admin.token()),
+        )
+        .await;
+
+    assert_eq!(read, StatusCode::OK);
+    assert_eq!(
+        (moved, &body["starts_at"]),
+        (StatusCode::OK, &json!(tomorrow_at(15)))
+    );
+    assert_eq!(cancelled, StatusCode::OK);
+}
