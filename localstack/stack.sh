@@ -29,7 +29,11 @@ PG_CLUSTER=carebook
 DATABASE_URL=${DATABASE_URL:-postgres://carebook:carebook@127.0.0.1:$PG_PORT/carebook}
 KAFKA_PORT=9092
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
-TOPICS=(appointment-events user-events)
+# The event topics, and a dead-letter topic per consumer and topic it reads (SPEC §5).
+TOPICS=(appointment-events user-events
+    user-events.appointments.dlq
+    appointment-events.analytics.dlq user-events.analytics.dlq
+    appointment-events.notifications.dlq user-events.notifications.dlq)
 MOTO_PORT=5000
 AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
 ISSUER_ADDR=127.0.0.1:8080
@@ -271,7 +275,7 @@ kafka_up() {
         wait_until kafka 60 "$STATE/kafka.log" port_taken "$KAFKA_PORT"
     fi
     create_topics # Tansu does not create topics on first use
-    say "kafka: ready, topics ${TOPICS[*]}"
+    say "kafka: ready, topics ${TOPICS[*]:0:2} and their dead-letter topics"
 }
 
 # ----------------------------------------------------------------------------------- moto

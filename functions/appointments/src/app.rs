@@ -1,4 +1,5 @@
 use carebook_auth::{AuthConfig, Verifier};
+use carebook_consumer::DeadLetters;
 use carebook_outbox::{Outbox, OutboxConfig};
 
 use crate::{DATABASE_URL_VARIABLE, WorkingHours};
@@ -44,14 +45,17 @@ pub struct App {
     pub(crate) verifier: Verifier,
     pub(crate) outbox: Outbox,
     pub(crate) hours: WorkingHours,
+    pub(crate) dead_letters: DeadLetters,
 }
 
 impl App {
     /// Builds the app: a lazy database pool, the Kafka producer and the JWKS cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
+        let outbox = config.outbox.connect(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            outbox: config.outbox.connect(DATABASE_URL_VARIABLE).await?,
+            dead_letters: DeadLetters::new(crate::directory::CONSUMER, outbox.publisher().clone()),
+            outbox,
             hours: config.hours,
         })
     }

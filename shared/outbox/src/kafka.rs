@@ -128,17 +128,38 @@ impl Publisher {
         })
     }
 
-    /// Publishes one record and waits until the brokers acknowledged it.
+    /// Publishes one CloudEvent record and waits until the brokers acknowledged it.
     pub async fn publish(&self, topic: &str, key: &str, payload: &[u8]) -> Result<(), KafkaError> {
         // CloudEvents Kafka binding, structured mode.
-        let headers = OwnedHeaders::new().insert(Header {
-            key: "content-type",
-            value: Some("application/cloudevents+json; charset=UTF-8"),
-        });
-        let record = FutureRecord::to(topic)
-            .key(key)
-            .payload(payload)
-            .headers(headers);
+        let content_type = (
+            "content-type",
+            &b"application/cloudevents+json; charset=UTF-8"[..],
+        );
+        self.publish_with_headers(topic, Some(key.as_bytes()), payload, &[content_type])
+            .await
+    }
+
+    /// Publishes one record with `headers` as given and waits for the acknowledgement: for
+    /// copies of records, such as dead letters, that keep their original key and headers.
+    pub async fn publish_with_headers(
+        &self,
+        topic: &str,
+        key: Option<&[u8]>,
+        payload: &[u8],
+        headers: &[(&str, &[u8])],
+    ) -> Result<(), KafkaError> {
+        let headers = headers
+            .iter()
+            .fold(OwnedHeaders::new(), |all, (key, value)| {
+                all.insert(Header {
+                    key,
+                    value: Some(*value),
+                })
+            });
+        let mut record = FutureRecord::to(topic).payload(payload).headers(headers);
+        if let Some(key) = key {
+            record = record.key(key);
+        }
         self.producer
             .send(record, self.message_timeout)
             .await

@@ -81,6 +81,11 @@ impl Outbox {
         Ok(())
     }
 
+    /// The producer, for other records the service sends (dead letters).
+    pub fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
     /// The pool of the service's database.
     pub fn pool(&self) -> &PgPool {
         &self.pool

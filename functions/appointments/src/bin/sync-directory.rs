@@ -8,8 +8,8 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let app = appointments::App::from_env().await?;
     run(service_fn(|event: LambdaEvent<KafkaEvent>| {
-        let pool = app.outbox().pool();
-        async move { Ok::<_, Error>(appointments::directory::sync_directory(pool, event.payload).await) }
+        let app = &app;
+        async move { Ok::<_, Error>(appointments::directory::sync_directory(app, event.payload).await) }
     }))
     .await
 }

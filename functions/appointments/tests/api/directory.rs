@@ -3,7 +3,7 @@
 
 use appointments::directory::sync_directory;
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot, UserUpdated};
-use carebook_testkit::msk_event;
+use carebook_testkit::{TopicTail, msk_event};
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -48,13 +48,14 @@ async fn redelivered_and_out_of_order_events_leave_the_newest_state_once() {
 
     // Act: the update arrives first, then the registration, then both again.
     let pool = app.app.outbox().pool();
+    let app_ref = &app.app;
     let first = sync_directory(
-        pool,
+        app_ref,
         msk_event("user-events", &[(&key, &updated), (&key, &registered)]),
     )
     .await;
     let replay = sync_directory(
-        pool,
+        app_ref,
         msk_event("user-events", &[(&key, &registered), (&key, &updated)]),
     )
     .await;
@@ -85,9 +86,10 @@ async fn records_it_cannot_use_are_skipped_and_the_batch_goes_on() {
     let unknown_type = serde_json::to_vec(&unknown_type).unwrap();
     let bad_payload = serde_json::to_vec(&bad_payload).unwrap();
     let key = id.to_string();
+    let dead_letters = TopicTail::at_end("user-events.appointments.dlq");
 
     let response = sync_directory(
-        app.app.outbox().pool(),
+        &app.app,
         msk_event(
             "user-events",
             &[
@@ -102,4 +104,30 @@ async fn records_it_cannot_use_are_skipped_and_the_batch_goes_on() {
 
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(last_name(&app, id).await.as_deref(), Some("House"));
+    let letters = dead_letters
+        .records_for(&key, 3, std::time::Duration::from_secs(5))
+        .await;
+    let reasons: Vec<&str> = letters
+        .iter()
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == "dlq-reason")
+                .map(|(_, v)| v.as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "not a CloudEvents envelope",
+            "a payload that does not match its type"
+        ],
+        "the unknown type is ignored, not dead-lettered"
+    );
+    assert!(letters.iter().all(|r| {
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "dlq-offset" && !v.is_empty())
+    }));
 }

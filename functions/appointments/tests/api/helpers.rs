@@ -99,11 +99,9 @@ impl TestApp {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_slice()))
             .collect();
-        let response = appointments::directory::sync_directory(
-            self.app.outbox().pool(),
-            msk_event("user-events", &records),
-        )
-        .await;
+        let response =
+            appointments::directory::sync_directory(&self.app, msk_event("user-events", &records))
+                .await;
         assert!(response.batch_item_failures.is_empty());
         people
     }

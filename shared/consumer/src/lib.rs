@@ -1,0 +1,278 @@
+//! What every Carebook Kafka-triggered handler shares (SPEC §5).
+//!
+//! Lambda's MSK event source delivers a [`KafkaEvent`]: records grouped by `topic-partition`,
+//! keys and values base64-encoded. [`Batch::decode`] turns it into [`Incoming`] records in
+//! partition order, each with its CloudEvent or the reason it has none. A handler then applies
+//! what it can and sorts the rest:
+//! - a record that can never be processed goes to the consumer's dead-letter topic
+//!   (`<topic>.<consumer>.dlq`, [`DeadLetters`]) with the reason and its coordinates in headers,
+//!   and the batch goes on;
+//! - a record that failed for a transient reason is reported in the [`BatchResponse`] with
+//!   every later record of its partition, so the event source retries them in order.
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::kafka::KafkaEvent;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use carebook_events::{DecodeError, Envelope};
+use carebook_outbox::Publisher;
+use serde::Serialize;
+
+/// A record the event source must deliver again, with everything after it in its partition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchItemFailure {
+    #[serde(rename = "topic-partition")]
+    pub topic_partition: String,
+    pub offset: i64,
+}
+
+/// A Kafka-triggered handler's answer: a partial batch response, empty when all is done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BatchResponse {
+    #[serde(rename = "batchItemFailures")]
+    pub batch_item_failures: Vec<BatchItemFailure>,
+}
+
+/// One record of a batch.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    pub topic: String,
+    pub partition: i64,
+    pub offset: i64,
+    pub timestamp_ms: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Vec<u8>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The CloudEvent, or why the value is not one Carebook can read.
+    pub event: Result<Envelope, &'static str>,
+}
+
+impl Incoming {
+    /// `<topic>-<partition>`, as the event source names partitions.
+    pub fn topic_partition(&self) -> String {
+        format!("{}-{}", self.topic, self.partition)
+    }
+}
+
+/// The records of one invocation, in order within each partition.
+pub struct Batch {
+    pub records: Vec<Incoming>,
+}
+
+impl Batch {
+    /// Decodes every record; undecodable ones keep a fixed reason (never decoder text, which
+    /// can quote names and emails).
+    pub fn decode(event: KafkaEvent) -> Self {
+        let mut records: Vec<Incoming> = event
+            .records
+            .into_iter()
+            .flat_map(|(topic_partition, records)| {
+                records.into_iter().map(move |record| {
+                    let topic = record.topic.clone().unwrap_or_else(|| {
+                        topic_partition
+                            .rsplit_once('-')
+                            .map_or(topic_partition.clone(), |(topic, _)| topic.to_owned())
+                    });
+                    let value = record.value.as_deref().map(|v| STANDARD.decode(v));
+                    let (value, event) = match value {
+                        Some(Ok(bytes)) => {
+                            let event = Envelope::decode(&bytes).map_err(|error| match error {
+                                DecodeError::UnsupportedSpecVersion(_) => {
+                                    "an unsupported CloudEvents version"
+                                }
+                                _ => "not a CloudEvents envelope",
+                            });
+                            (bytes, event)
+                        }
+                        _ => (Vec::new(), Err("the value is missing or not base64")),
+                    };
+                    Incoming {
+                        topic,
+                        partition: record.partition,
+                        offset: record.offset,
+                        timestamp_ms: record.timestamp.0.timestamp_millis(),
+                        key: record.key.as_deref().and_then(|k| STANDARD.decode(k).ok()),
+                        value,
+                        headers: record
+                            .headers
+                            .iter()
+                            .flat_map(|header| header.iter())
+                            .map(|(name, bytes)| {
+                                (
+                                    name.clone(),
+                                    bytes.iter().map(|b| b.to_ne_bytes()[0]).collect(),
+                                )
+                            })
+                            .collect(),
+                        event,
+                    }
+                })
+            })
+            .collect();
+        records.sort_by(|a, b| {
+            (&a.topic, a.partition, a.offset).cmp(&(&b.topic, b.partition, b.offset))
+        });
+        Self { records }
+    }
+}
+
+/// Builds the partial batch response: for each partition, the first record that failed.
+#[derive(Debug, Default)]
+pub struct Failures(BTreeMap<String, i64>);
+
+impl Failures {
+    /// Marks `record` (and so the rest of its partition) for redelivery.
+    pub fn retry(&mut self, record: &Incoming) {
+        self.0
+            .entry(record.topic_partition())
+            .and_modify(|offset| *offset = (*offset).min(record.offset))
+            .or_insert(record.offset);
+    }
+
+    /// Whether an earlier record of `record`'s partition failed: then it waits too.
+    pub fn blocks(&self, record: &Incoming) -> bool {
+        self.0
+            .get(&record.topic_partition())
+            .is_some_and(|offset| *offset < record.offset)
+    }
+
+    pub fn into_response(self) -> BatchResponse {
+        BatchResponse {
+            batch_item_failures: self
+                .0
+                .into_iter()
+                .map(|(topic_partition, offset)| BatchItemFailure {
+                    topic_partition,
+                    offset,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where a consumer's records that can never be processed go: `<topic>.<consumer>.dlq`.
+#[derive(Clone)]
+pub struct DeadLetters {
+    consumer: &'static str,
+    publisher: Publisher,
+}
+
+impl DeadLetters {
+    /// Dead letters of `consumer` (e.g. `analytics`), sent through `publisher`.
+    pub fn new(consumer: &'static str, publisher: Publisher) -> Self {
+        Self {
+            consumer,
+            publisher,
+        }
+    }
+
+    /// The dead-letter topic of `topic` for this consumer.
+    pub fn topic_for(&self, topic: &str) -> String {
+        format!("{topic}.{}.dlq", self.consumer)
+    }
+
+    /// Sends `record` as it came, with its headers and `dlq-*` headers saying why and where
+    /// it came from. Fails when the broker does not take it: then the record is retried.
+    pub async fn send(
+        &self,
+        record: &Incoming,
+        reason: &str,
+    ) -> Result<(), rdkafka::error::KafkaError> {
+        let partition = record.partition.to_string();
+        let offset = record.offset.to_string();
+        let timestamp = record.timestamp_ms.to_string();
+        let mut headers: Vec<(&str, &[u8])> = record
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_slice()))
+            .collect();
+        headers.extend([
+            ("dlq-reason", reason.as_bytes()),
+            ("dlq-consumer", self.consumer.as_bytes()),
+            ("dlq-topic", record.topic.as_bytes()),
+            ("dlq-partition", partition.as_bytes()),
+            ("dlq-offset", offset.as_bytes()),
+            ("dlq-timestamp", timestamp.as_bytes()),
+        ]);
+        tracing::error!(topic = %record.topic, partition = record.partition, offset = record.offset, reason, "record dead-lettered");
+        self.publisher
+            .publish_with_headers(
+                &self.topic_for(&record.topic),
+                record.key.as_deref(),
+                &record.value,
+                &headers,
+            )
+            .await
+    }
+}
+
+/// Why a record was not applied.
+#[derive(Debug)]
+pub enum RecordError {
+    /// It never will be (a payload that does not match its type): dead-letter it.
+    Permanent(&'static str),
+    /// It may be later (the database is down): retry it and the rest of its partition.
+    Transient(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl RecordError {
+    pub fn transient(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Transient(Box::new(error))
+    }
+}
+
+/// Applies `handle` to every record of `batch` in partition order, one at a time: undecodable
+/// and permanently failing records go to `dead_letters`, and a transient failure stops its
+/// partition for this invocation. Each record is handled in a span with its coordinates and
+/// event id.
+pub async fn process_each(
+    batch: Batch,
+    dead_letters: &DeadLetters,
+    handle: impl AsyncFn(&Envelope) -> Result<(), RecordError>,
+) -> BatchResponse {
+    use tracing::Instrument;
+
+    let mut failures = Failures::default();
+    for record in &batch.records {
+        if failures.blocks(record) {
+            continue;
+        }
+        let span = tracing::info_span!(
+            "record",
+            topic = %record.topic,
+            partition = record.partition,
+            offset = record.offset,
+            event_id = tracing::field::Empty,
+            event_type = tracing::field::Empty,
+        );
+        let outcome = async {
+            match &record.event {
+                Err(reason) => Err(RecordError::Permanent(reason)),
+                Ok(envelope) => {
+                    let span = tracing::Span::current();
+                    span.record("event_id", tracing::field::display(envelope.id));
+                    span.record("event_type", envelope.event_type.as_str());
+                    handle(envelope).await
+                }
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let _entered = span.enter();
+        match outcome {
+            Ok(()) => {}
+            Err(RecordError::Permanent(reason)) => {
+                if let Err(error) = dead_letters.send(record, reason).await {
+                    tracing::warn!(error = %error, "dead letter not sent; the record will be retried");
+                    failures.retry(record);
+                }
+            }
+            Err(RecordError::Transient(error)) => {
+                tracing::warn!(error = %error, "record will be retried");
+                failures.retry(record);
+            }
+        }
+    }
+    failures.into_response()
+}
