@@ -358,6 +358,8 @@ print_env() {
 export DATABASE_URL=$DATABASE_URL
 export USERS_DATABASE_URL=${DATABASE_URL%/*}/carebook_users
 export APPOINTMENTS_DATABASE_URL=${DATABASE_URL%/*}/carebook_appointments
+export ANALYTICS_DATABASE_URL=${DATABASE_URL%/*}/carebook_analytics
+export NOTIFICATIONS_DATABASE_URL=${DATABASE_URL%/*}/carebook_notifications
 export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 export AWS_REGION=\${AWS_REGION:-eu-west-1}

@@ -1,0 +1,64 @@
+use carebook_auth::{AuthConfig, Verifier};
+use carebook_consumer::DeadLetters;
+use carebook_outbox::{Outbox, OutboxConfig};
+use sqlx::PgPool;
+
+use crate::{CONSUMER, DATABASE_URL_VARIABLE};
+
+/// The analytics service's settings, read once per Lambda container.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Token verification (`KEYCLOAK_*`).
+    pub auth: AuthConfig,
+    /// The service's database and the brokers its dead letters go to
+    /// (`ANALYTICS_DATABASE_URL`, `KAFKA_*`, `MSK_CLUSTER_ARN`).
+    pub store: OutboxConfig,
+}
+
+/// The service cannot start with the configuration it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Auth(#[from] carebook_auth::ConfigError),
+    #[error(transparent)]
+    Store(#[from] carebook_outbox::SetupError),
+}
+
+impl Config {
+    /// Reads the environment; the error names what is missing or wrong.
+    pub fn from_env() -> Result<Self, SetupError> {
+        Ok(Self {
+            auth: AuthConfig::from_env()?,
+            store: OutboxConfig::from_env(DATABASE_URL_VARIABLE)?,
+        })
+    }
+}
+
+/// What an analytics handler builds once per Lambda container.
+pub struct App {
+    pub(crate) verifier: Verifier,
+    pub(crate) store: Outbox,
+    pub(crate) dead_letters: DeadLetters,
+}
+
+impl App {
+    /// Builds the app: a lazy database pool, the Kafka producer and the JWKS cache.
+    pub async fn new(config: &Config) -> Result<Self, SetupError> {
+        let store = config.store.connect(DATABASE_URL_VARIABLE).await?;
+        Ok(Self {
+            verifier: Verifier::new(&config.auth)?,
+            dead_letters: DeadLetters::new(CONSUMER, store.publisher().clone()),
+            store,
+        })
+    }
+
+    /// Builds the app from the environment ([`Config::from_env`]).
+    pub async fn from_env() -> Result<Self, SetupError> {
+        Self::new(&Config::from_env()?).await
+    }
+
+    /// The service's database.
+    pub fn pool(&self) -> &PgPool {
+        self.store.pool()
+    }
+}

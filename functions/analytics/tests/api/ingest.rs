@@ -1,0 +1,263 @@
+use std::time::Duration;
+
+use analytics::ingest::ingest_events;
+use analytics::{App, Config};
+use carebook_events::{
+    Actor, AppointmentCancelled, AppointmentCreated, AppointmentSnapshot, AppointmentStatus,
+    CloudEvent, EventData, Participant, Priority, UserRegistered, UserSnapshot,
+};
+use carebook_outbox::OutboxConfig;
+use carebook_testkit::{TestDatabase, TestIssuer, TopicTail, msk_event, outbox_config};
+use chrono::Utc;
+use serde_json::Value;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub issuer: TestIssuer,
+    pub db: TestDatabase,
+    pub app: App,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let issuer = TestIssuer::start().await.unwrap();
+        let db = TestDatabase::create(&analytics::MIGRATOR).await;
+        let app = App::new(&Config {
+            auth: issuer.auth_config(),
+            store: outbox_config(&db),
+        })
+        .await
+        .unwrap();
+        Self { issuer, db, app }
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+}
+
+pub fn appointment(
+    id: Uuid,
+    doctor: Uuid,
+    status: AppointmentStatus,
+    version: i32,
+    priority: Priority,
+) -> AppointmentSnapshot {
+    let starts_at = Utc::now() + chrono::Duration::days(1);
+    AppointmentSnapshot {
+        appointment_id: id,
+        patient: Participant {
+            id: Uuid::new_v4(),
+            name: "Pat Ient".into(),
+            email: Some("p@carebook.test".into()),
+        },
+        doctor: Participant {
+            id: doctor,
+            name: "Dr Grace House".into(),
+            email: Some("d@carebook.test".into()),
+        },
+        starts_at,
+        ends_at: starts_at + chrono::Duration::minutes(30),
+        duration_minutes: 30,
+        priority,
+        status,
+        version,
+    }
+}
+
+pub fn record<T: EventData>(event: &CloudEvent<T>) -> (String, Vec<u8>) {
+    (event.subject.clone(), serde_json::to_vec(event).unwrap())
+}
+
+pub fn batch(topic: &str, records: &[(String, Vec<u8>)]) -> aws_lambda_events::kafka::KafkaEvent {
+    let records: Vec<(&str, &[u8])> = records
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    msk_event(topic, &records)
+}
+
+/// A booking and its cancellation, and a registration.
+fn story() -> (Uuid, Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+    let id = Uuid::now_v7();
+    let doctor = Uuid::new_v4();
+    let created = CloudEvent::new(AppointmentCreated {
+        appointment: appointment(
+            id,
+            doctor,
+            AppointmentStatus::Scheduled,
+            1,
+            Priority::Emergency,
+        ),
+    });
+    let cancelled = CloudEvent::new(AppointmentCancelled {
+        appointment: appointment(
+            id,
+            doctor,
+            AppointmentStatus::Cancelled,
+            2,
+            Priority::Emergency,
+        ),
+        cancelled_by: Actor {
+            id: doctor,
+            role: carebook_auth::Role::Doctor,
+        },
+    });
+    let registered = CloudEvent::new(UserRegistered {
+        user: UserSnapshot {
+            user_id: doctor,
+            username: None,
+            email: None,
+            first_name: None,
+            last_name: None,
+            roles: vec![carebook_auth::Role::Doctor],
+            specialty: None,
+        },
+    });
+    (
+        id,
+        vec![record(&created), record(&cancelled)],
+        vec![record(&registered)],
+    )
+}
+
+#[tokio::test]
+async fn a_batch_is_applied_once_however_often_it_is_delivered() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let (_, appointments, users) = story();
+
+    // Act: delivered, redelivered, and the cancellation replayed before the booking.
+    for _ in 0..2 {
+        assert!(
+            ingest_events(&app.app, batch("appointment-events", &appointments))
+                .await
+                .batch_item_failures
+                .is_empty()
+        );
+        assert!(
+            ingest_events(&app.app, batch("user-events", &users))
+                .await
+                .batch_item_failures
+                .is_empty()
+        );
+    }
+    let reversed: Vec<_> = appointments.iter().rev().cloned().collect();
+    ingest_events(&app.app, batch("appointment-events", &reversed)).await;
+
+    // Assert
+    assert_eq!(
+        app.count("select count(*) from appointments where status = 'cancelled'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("select coalesce(sum(created), 0)::bigint from daily_counts")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("select coalesce(sum(cancelled), 0)::bigint from daily_counts")
+            .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from registrations").await, 1);
+}
+
+#[tokio::test]
+async fn an_older_event_arriving_late_does_not_undo_a_newer_one() {
+    let app = TestApp::spawn().await;
+    let (_, appointments, _) = story();
+    let reversed: Vec<_> = appointments.iter().rev().cloned().collect();
+
+    ingest_events(&app.app, batch("appointment-events", &reversed)).await;
+
+    assert_eq!(
+        app.count(
+            "select count(*) from appointments where status = 'cancelled' and booked_at is not null"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn unreadable_records_go_to_the_dead_letter_topic_and_the_rest_is_applied() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let (id, mut appointments, _) = story();
+    let key = id.to_string();
+    let mut wrong: Value = serde_json::from_slice(&appointments[0].1).unwrap();
+    wrong["data"]["appointment"]["priority"] = "whenever".into();
+    wrong["id"] = Uuid::now_v7().to_string().into();
+    appointments.insert(0, (key.clone(), b"\x00not json".to_vec()));
+    appointments.insert(1, (key.clone(), serde_json::to_vec(&wrong).unwrap()));
+    let dead_letters = TopicTail::at_end("appointment-events.analytics.dlq");
+
+    // Act
+    let response = ingest_events(&app.app, batch("appointment-events", &appointments)).await;
+
+    // Assert
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(app.count("select count(*) from appointments").await, 1);
+    let letters = dead_letters
+        .records_for(&key, 2, Duration::from_secs(10))
+        .await;
+    assert_eq!(letters.len(), 2);
+    let header = |record: &carebook_testkit::Record, name: &str| {
+        record
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(header(&letters[0], "dlq-offset").as_deref(), Some("0"));
+    assert_eq!(
+        header(&letters[1], "dlq-reason").as_deref(),
+        Some("a payload that does not match its type")
+    );
+    assert_eq!(
+        header(&letters[1], "dlq-topic").as_deref(),
+        Some("appointment-events")
+    );
+}
+
+#[tokio::test]
+async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_applied() {
+    // Arrange: the same service, once without its database.
+    let app = TestApp::spawn().await;
+    let (_, appointments, _) = story();
+    let unreachable = OutboxConfig {
+        database_url: "postgres://carebook:carebook@127.0.0.1:1/nowhere".into(),
+        ..outbox_config(&app.db)
+    };
+    let down = App::new(&Config {
+        auth: app.issuer.auth_config(),
+        store: unreachable,
+    })
+    .await
+    .unwrap();
+
+    // Act
+    let failed = ingest_events(&down, batch("appointment-events", &appointments)).await;
+    let retried = ingest_events(&app.app, batch("appointment-events", &appointments)).await;
+
+    // Assert
+    assert_eq!(failed.batch_item_failures.len(), 1);
+    assert_eq!(
+        (
+            failed.batch_item_failures[0].topic_partition.as_str(),
+            failed.batch_item_failures[0].offset
+        ),
+        ("appointment-events-0", 0)
+    );
+    assert!(retried.batch_item_failures.is_empty());
+    assert_eq!(
+        app.count("select coalesce(sum(created + cancelled), 0)::bigint from daily_counts")
+            .await,
+        2
+    );
+}
