@@ -68,11 +68,14 @@ pub fn appointment(
     }
 }
 
-pub fn record<T: EventData>(event: &CloudEvent<T>) -> (String, Vec<u8>) {
+/// A record's key and value.
+pub type KeyValue = (String, Vec<u8>);
+
+pub fn record<T: EventData>(event: &CloudEvent<T>) -> KeyValue {
     (event.subject.clone(), serde_json::to_vec(event).unwrap())
 }
 
-pub fn batch(topic: &str, records: &[(String, Vec<u8>)]) -> aws_lambda_events::kafka::KafkaEvent {
+pub fn batch(topic: &str, records: &[KeyValue]) -> aws_lambda_events::kafka::KafkaEvent {
     let records: Vec<(&str, &[u8])> = records
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_slice()))
@@ -81,7 +84,7 @@ pub fn batch(topic: &str, records: &[(String, Vec<u8>)]) -> aws_lambda_events::k
 }
 
 /// A booking and its cancellation, and a registration.
-fn story() -> (Uuid, Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+fn story() -> (Uuid, Vec<KeyValue>, Vec<KeyValue>) {
     let id = Uuid::now_v7();
     let doctor = Uuid::new_v4();
     let created = CloudEvent::new(AppointmentCreated {
