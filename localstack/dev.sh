@@ -34,7 +34,7 @@ trap 'exit 130' INT TERM
 STACK_STARTED_FILE=$started "$STACK" up
 eval "$("$STACK" env)"
 say "applying migrations (each service has its own database)"
-(cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics) | sed 's/^/[dev] /'
+(cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
 
 if ss -Hltn "sport = :$WATCH_PORT" | grep -q .; then
     say "FAILED: port $WATCH_PORT is taken ($(ss -Hltnp "sport = :$WATCH_PORT" | head -n 1)); set WATCH_PORT to use another" >&2

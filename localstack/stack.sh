@@ -286,17 +286,18 @@ moto_up() {
     ensure_python_tools
     if pid_alive moto; then
         say "moto: running (pid $(cat "$STATE/moto.pid"))"
-        return 0
-    fi
-    if port_taken "$MOTO_PORT"; then
+    elif port_taken "$MOTO_PORT"; then
         moto_answers || fail "moto: port $MOTO_PORT is taken by something that is not moto ($(ss -Hltnp "sport = :$MOTO_PORT" | head -n 1))"
         say "moto: already answering at $AWS_ENDPOINT_URL; using it"
-        return 0
+    else
+        say "moto: starting the AWS API emulator at $AWS_ENDPOINT_URL"
+        start_process moto "$STATE/moto.log" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT"
+        wait_until moto 60 "$STATE/moto.log" moto_answers
     fi
-    say "moto: starting the AWS API emulator at $AWS_ENDPOINT_URL"
-    start_process moto "$STATE/moto.log" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT"
-    wait_until moto 60 "$STATE/moto.log" moto_answers
-    say "moto: ready"
+    # moto keeps its state in memory: verify the SES sender on every start.
+    (eval "$(print_env)" && "$VENV/bin/python" "$ROOT/localstack/init_aws.py") >"$STATE/aws-init.log" 2>&1 ||
+        { log_tail "$STATE/aws-init.log"; fail "moto: verifying the SES sender failed; see $STATE/aws-init.log"; }
+    say "moto: ready, $(tail -n 1 "$STATE/aws-init.log")"
 }
 
 # --------------------------------------------------------------------------------- issuer

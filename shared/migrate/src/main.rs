@@ -13,19 +13,23 @@ use sqlx::{Connection, PgConnection, Postgres};
 static USERS: Migrator = sqlx::migrate!("../../functions/users/migrations");
 static APPOINTMENTS: Migrator = sqlx::migrate!("../../functions/appointments/migrations");
 static ANALYTICS: Migrator = sqlx::migrate!("../../functions/analytics/migrations");
+static NOTIFICATIONS: Migrator = sqlx::migrate!("../../functions/notifications/migrations");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let services: Vec<String> = std::env::args().skip(1).collect();
     if services.is_empty() {
-        bail!("usage: carebook-migrate <users|appointments|analytics>...");
+        bail!("usage: carebook-migrate <users|appointments|analytics|notifications>...");
     }
     for service in services {
         let migrator = match service.as_str() {
             "users" => &USERS,
             "appointments" => &APPOINTMENTS,
             "analytics" => &ANALYTICS,
-            other => bail!("unknown service {other:?}; expected users, appointments or analytics"),
+            "notifications" => &NOTIFICATIONS,
+            other => bail!(
+                "unknown service {other:?}; expected users, appointments, analytics or notifications"
+            ),
         };
         let variable = format!("{}_DATABASE_URL", service.to_uppercase());
         let url = std::env::var(&variable).with_context(|| format!("set {variable}"))?;

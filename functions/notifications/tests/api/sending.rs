@@ -1,0 +1,255 @@
+use carebook_events::{
+    AppointmentCreated, AppointmentSnapshot, AppointmentStatus, CloudEvent, EventData, Participant,
+    Priority, UserRegistered, UserSnapshot,
+};
+use carebook_testkit::{ApiRequest, TestDatabase, TestIssuer, msk_event, outbox_config, read};
+use chrono::Utc;
+use chrono_tz::Tz;
+use lambda_http::http::StatusCode;
+use notifications::send::send_notifications;
+use notifications::{App, Config};
+use serde_json::Value;
+use uuid::Uuid;
+
+struct TestApp {
+    issuer: TestIssuer,
+    db: TestDatabase,
+    app: App,
+}
+
+impl TestApp {
+    async fn spawn() -> Self {
+        let issuer = TestIssuer::start().await.unwrap();
+        let db = TestDatabase::create(&notifications::MIGRATOR).await;
+        let app = App::new(&Self::config(&issuer, &db)).await.unwrap();
+        Self { issuer, db, app }
+    }
+
+    fn config(issuer: &TestIssuer, db: &TestDatabase) -> Config {
+        Config {
+            auth: issuer.auth_config(),
+            store: outbox_config(db),
+            sender: "Carebook <no-reply@carebook.test>".to_owned(),
+            time_zone: Tz::UTC,
+            ses_endpoint: None,
+        }
+    }
+
+    async fn variant(&self, change: impl FnOnce(&mut Config)) -> App {
+        let mut config = Self::config(&self.issuer, &self.db);
+        change(&mut config);
+        App::new(&config).await.unwrap()
+    }
+
+    async fn statuses(&self) -> Vec<(String, String, i32)> {
+        sqlx::query_as("select template, status, attempts from notifications order by template")
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap()
+    }
+}
+
+/// Emails the SES emulator accepted for `address`.
+async fn mail_to(address: &str) -> Vec<Value> {
+    let endpoint =
+        std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".into());
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|t| t == address))
+        })
+        .cloned()
+        .collect()
+}
+
+fn participant(name: &str) -> (Participant, String) {
+    let email = format!("{name}-{}@carebook.test", Uuid::new_v4().simple());
+    (
+        Participant {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+            email: Some(email.clone()),
+        },
+        email,
+    )
+}
+
+fn booking() -> (CloudEvent<AppointmentCreated>, String, String) {
+    let (patient, patient_email) = participant("Ada");
+    let (doctor, doctor_email) = participant("Grace");
+    let starts_at = Utc::now() + chrono::Duration::days(1);
+    let event = CloudEvent::new(AppointmentCreated {
+        appointment: AppointmentSnapshot {
+            appointment_id: Uuid::now_v7(),
+            patient,
+            doctor,
+            starts_at,
+            ends_at: starts_at + chrono::Duration::minutes(30),
+            duration_minutes: 30,
+            priority: Priority::Normal,
+            status: AppointmentStatus::Scheduled,
+            version: 1,
+        },
+    });
+    (event, patient_email, doctor_email)
+}
+
+fn batch<T: EventData>(topic: &str, event: &CloudEvent<T>) -> aws_lambda_events::kafka::KafkaEvent {
+    let value = serde_json::to_vec(event).unwrap();
+    msk_event(topic, &[(&event.subject, &value)])
+}
+
+#[tokio::test]
+async fn a_booking_emails_patient_and_doctor_once_however_often_it_is_delivered() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let (event, patient, doctor) = booking();
+
+    // Act
+    let first = send_notifications(&app.app, batch("appointment-events", &event)).await;
+    let again = send_notifications(&app.app, batch("appointment-events", &event)).await;
+
+    // Assert
+    assert!(first.batch_item_failures.is_empty() && again.batch_item_failures.is_empty());
+    let to_patient = mail_to(&patient).await;
+    assert_eq!(to_patient.len(), 1);
+    assert_eq!(to_patient[0]["subject"], "Your appointment is booked");
+    assert!(to_patient[0]["body"].as_str().unwrap().contains("Dear Ada"));
+    assert_eq!(mail_to(&doctor).await.len(), 1);
+    assert_eq!(
+        app.statuses().await,
+        [
+            ("booking-confirmation".into(), "sent".into(), 1),
+            ("new-booking".into(), "sent".into(), 1)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_new_user_gets_a_welcome_email() {
+    let app = TestApp::spawn().await;
+    let email = format!("new-{}@carebook.test", Uuid::new_v4().simple());
+    let event = CloudEvent::new(UserRegistered {
+        user: UserSnapshot {
+            user_id: Uuid::new_v4(),
+            username: None,
+            email: Some(email.clone()),
+            first_name: Some("Lin".into()),
+            last_name: None,
+            roles: vec![],
+            specialty: None,
+        },
+    });
+
+    send_notifications(&app.app, batch("user-events", &event)).await;
+
+    let mail = mail_to(&email).await;
+    assert_eq!(
+        (mail.len(), mail[0]["subject"].as_str()),
+        (1, Some("Welcome to Carebook"))
+    );
+}
+
+#[tokio::test]
+async fn an_unverified_sender_is_recorded_failed_and_not_retried() {
+    let app = TestApp::spawn().await;
+    let unverified = app
+        .variant(|config| config.sender = "Someone <someone@unverified.example>".into())
+        .await;
+    let (event, patient, _) = booking();
+
+    let response = send_notifications(&unverified, batch("appointment-events", &event)).await;
+    let again = send_notifications(&app.app, batch("appointment-events", &event)).await;
+
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "a permanent rejection is not retried"
+    );
+    assert!(again.batch_item_failures.is_empty());
+    assert!(mail_to(&patient).await.is_empty());
+    assert_eq!(
+        app.statuses().await,
+        [
+            ("booking-confirmation".into(), "failed".into(), 1),
+            ("new-booking".into(), "failed".into(), 1)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn with_ses_unreachable_the_record_is_retried_and_later_sent_once() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let down = app
+        .variant(|config| config.ses_endpoint = Some("http://127.0.0.1:1".into()))
+        .await;
+    let (event, patient, doctor) = booking();
+
+    // Act
+    let failed = send_notifications(&down, batch("appointment-events", &event)).await;
+    let retried = send_notifications(&app.app, batch("appointment-events", &event)).await;
+
+    // Assert
+    assert_eq!(failed.batch_item_failures.len(), 1);
+    assert_eq!(failed.batch_item_failures[0].offset, 0);
+    assert!(retried.batch_item_failures.is_empty());
+    assert_eq!(
+        (mail_to(&patient).await.len(), mail_to(&doctor).await.len()),
+        (1, 1)
+    );
+    let statuses = app.statuses().await;
+    assert_eq!(
+        statuses[0],
+        ("booking-confirmation".into(), "sent".into(), 2),
+        "one failed attempt, then sent"
+    );
+}
+
+#[tokio::test]
+async fn recipients_list_their_own_notifications_and_admins_everyones() {
+    let app = TestApp::spawn().await;
+    let patient_id = app.issuer.user("patient").unwrap().id;
+    let (mut event, _, _) = booking();
+    event.data.appointment.patient.id = patient_id;
+    send_notifications(&app.app, batch("appointment-events", &event)).await;
+    let list = async |token: Option<&str>, recipient: Option<&str>| {
+        let mut request = ApiRequest::get("/notifications").token(token);
+        if let Some(recipient) = recipient {
+            request = request.query("recipient_id", recipient);
+        }
+        let request = request.build();
+        read(&carebook_http::respond(
+            notifications::api::list_notifications(&app.app, &request).await,
+        ))
+    };
+    let patient = app.issuer.access_token("patient");
+    let admin = app.issuer.access_token("admin");
+
+    let (status, own) = list(Some(&patient), None).await;
+    let (_, all) = list(Some(&admin), None).await;
+    let (_, filtered) = list(Some(&admin), Some(&patient_id.to_string())).await;
+    let (refused, problem) = list(Some(&patient), Some(&Uuid::new_v4().to_string())).await;
+    let (anonymous, _) = list(None, None).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
+    assert_eq!(own["items"][0]["status"], "sent");
+    assert!(own["items"][0].get("recipient_email").is_none());
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (refused, problem["errors"]["recipient_id"].is_string()),
+        (StatusCode::BAD_REQUEST, true)
+    );
+    assert_eq!(anonymous, StatusCode::UNAUTHORIZED);
+}
