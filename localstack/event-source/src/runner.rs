@@ -91,7 +91,7 @@ impl Runner {
             let Some(batch) = self.next_batch(&mut shutdown).await? else {
                 return Ok(());
             };
-            match self.deliver(batch.clone(), 0, &mut shutdown).await {
+            match self.deliver(batch.clone(), &mut shutdown).await {
                 Outcome::Done => self.commit(&batch)?,
                 Outcome::Interrupted => return Ok(()),
             }
@@ -124,7 +124,6 @@ impl Runner {
     fn deliver<'a>(
         &'a self,
         records: Vec<Consumed>,
-        depth: u32,
         shutdown: &'a mut watch::Receiver<bool>,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
         Box::pin(async move {
@@ -150,11 +149,11 @@ impl Runner {
                         if self.mapping.bisect_on_error && pending.len() > 1 {
                             let second = pending.split_off(pending.len() / 2);
                             if let Outcome::Interrupted =
-                                self.deliver(pending, depth + 1, shutdown).await
+                                self.deliver(pending, shutdown).await
                             {
                                 return Outcome::Interrupted;
                             }
-                            return self.deliver(second, depth + 1, shutdown).await;
+                            return self.deliver(second, shutdown).await;
                         }
                         match error {
                             InvokeError::Function { .. } => {
