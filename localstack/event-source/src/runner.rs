@@ -148,9 +148,7 @@ impl Runner {
                         tracing::warn!(function = %self.mapping.function, error = %error, records = pending.len(), "invocation failed");
                         if self.mapping.bisect_on_error && pending.len() > 1 {
                             let second = pending.split_off(pending.len() / 2);
-                            if let Outcome::Interrupted =
-                                self.deliver(pending, shutdown).await
-                            {
+                            if let Outcome::Interrupted = self.deliver(pending, shutdown).await {
                                 return Outcome::Interrupted;
                             }
                             return self.deliver(second, shutdown).await;

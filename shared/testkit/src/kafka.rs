@@ -11,6 +11,28 @@ pub fn bootstrap_servers() -> String {
     std::env::var("KAFKA_BOOTSTRAP_SERVERS").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())
 }
 
+/// Creates `topic` with `partitions` on the local broker: a topic of one test alone.
+///
+/// # Panics
+/// When the broker refuses.
+pub async fn create_topic(topic: &str, partitions: i32) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers())
+        .create()
+        .expect("create an admin client");
+    let results = admin
+        .create_topics(
+            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
+            &AdminOptions::new(),
+        )
+        .await
+        .expect("the broker answers CreateTopics");
+    for result in results {
+        result.unwrap_or_else(|(name, error)| panic!("cannot create topic {name}: {error}"));
+    }
+}
+
 /// An address where no broker answers, to play a stopped broker.
 pub const NO_BROKER: &str = "127.0.0.1:1";
 

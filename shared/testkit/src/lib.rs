@@ -25,7 +25,7 @@ mod schema;
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
 pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
-pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers, msk_event};
+pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, msk_event};
 pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
 pub use realm::{Client, Realm, RealmError, User};
