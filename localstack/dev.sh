@@ -17,9 +17,11 @@ say() { printf '[dev] %s\n' "$*"; }
 mkdir -p "$STATE"
 started=$(mktemp "$STATE/dev-started.XXXXXX")
 watch_pid=
+events_pid=
 
 cleanup() {
     trap - EXIT INT TERM
+    [ -z "$events_pid" ] || stop_group "$events_pid" "local event source"
     [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
     local components=()
     mapfile -t components <"$started"
@@ -51,6 +53,14 @@ until curl -sf -m 300 "$API/health/users" >/dev/null 2>&1; do
     sleep 1
 done
 
+# Lambda's MSK event sources and schedules, as infra/template.yaml declares them.
+say "starting the local event source (MSK mappings and schedules of infra/template.yaml)"
+(cd "$ROOT" && cargo build --quiet -p carebook-event-source --bin local-event-source) ||
+    { say "FAILED: building the local event source" >&2; exit 1; }
+(cd "$ROOT" && EVENT_SOURCE_INVOKE_URL=$API exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-event-source") \
+    >"$STATE/event-source.log" 2>&1 &
+events_pid=$!
+
 cat <<EOF
 
 Carebook is running.
@@ -58,7 +68,8 @@ Carebook is running.
   Keycloak realm (test)      $KEYCLOAK_ISSUER
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)
-  PostgreSQL                 ${DATABASE_URL##*@}  (DATABASE_URL)
+  PostgreSQL                 ${DATABASE_URL##*@}  (a database per service)
+  Event source (local MSK)   log: $STATE/event-source.log
 
 Get a token (users admin, doctor, patient; password = user name):
   TOKEN=\$(curl -s -d grant_type=password -d client_id=carebook-cli -d username=patient -d password=patient \\
@@ -69,4 +80,4 @@ Try it:
 
 Ctrl-C stops everything this command started.
 EOF
-wait "$watch_pid"
+wait -n "$watch_pid" "$events_pid"
