@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev test stack-up stack-down stack-status tools lint smoke workspace-tests
+.PHONY: dev test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -40,3 +40,11 @@ stack-down:
 
 stack-status:
 	@$(STACK) status
+
+## dlq-list TOPIC=<topic>.<consumer>.dlq: print the dead letters of a topic, one JSON line each
+dlq-list:
+	@eval "$$($(STACK) env)"; cargo run --quiet -p carebook-event-source --bin dead-letters -- list "$(TOPIC)"
+
+## dlq-replay TOPIC=<topic>.<consumer>.dlq: put dead letters back on the topic they came from
+dlq-replay:
+	@eval "$$($(STACK) env)"; cargo run --quiet -p carebook-event-source --bin dead-letters -- replay "$(TOPIC)"
