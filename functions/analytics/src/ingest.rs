@@ -67,7 +67,7 @@ fn change_of(envelope: &Envelope) -> Result<Option<Change>, &'static str> {
             payload::<UserRegistered>(envelope)?.map(|e| Change::Registered(e.user))
         }
         UserUpdated::TYPE => payload::<UserUpdated>(envelope)?.map(|e| Change::Updated(e.user)),
-        // Consumers ignore types they do not know (SPEC §4).
+        // Unknown types were dead-lettered by carebook_consumer before this point.
         _ => None,
     })
 }

@@ -30,7 +30,7 @@ async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
         } else if let Some(updated) = envelope.data_as::<UserUpdated>().map_err(invalid)? {
             updated.user
         } else {
-            // Consumers ignore types they do not know (SPEC §4).
+            // Carebook types this consumer has no use for (unknown ones were dead-lettered).
             return Ok(());
         };
     let mut tx = app

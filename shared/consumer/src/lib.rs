@@ -2,7 +2,8 @@
 //!
 //! Lambda's MSK event source delivers a [`KafkaEvent`]: records grouped by `topic-partition`,
 //! keys and values base64-encoded. [`Batch::decode`] turns it into [`Incoming`] records in
-//! partition order, each with its CloudEvent or the reason it has none. A handler then applies
+//! partition order, each with its CloudEvent or the reason it has none (not a CloudEvent,
+//! another CloudEvents version, a type Carebook does not publish). A handler then applies
 //! what it can and sorts the rest:
 //! - a record that can never be processed goes to the consumer's dead-letter topic
 //!   (`<topic>.<consumer>.dlq`, [`DeadLetters`]) with the reason and its coordinates in headers,
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use aws_lambda_events::kafka::KafkaEvent;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use carebook_events::{DecodeError, Envelope};
+use carebook_events::{DecodeError, EVENT_TYPES, Envelope};
 use carebook_outbox::Publisher;
 use serde::Serialize;
 
@@ -77,12 +78,23 @@ impl Batch {
                     let value = record.value.as_deref().map(|v| STANDARD.decode(v));
                     let (value, event) = match value {
                         Some(Ok(bytes)) => {
-                            let event = Envelope::decode(&bytes).map_err(|error| match error {
-                                DecodeError::UnsupportedSpecVersion(_) => {
-                                    "an unsupported CloudEvents version"
-                                }
-                                _ => "not a CloudEvents envelope",
-                            });
+                            let event = Envelope::decode(&bytes)
+                                .map_err(|error| match error {
+                                    DecodeError::UnsupportedSpecVersion(_) => {
+                                        "an unsupported CloudEvents version"
+                                    }
+                                    _ => "not a CloudEvents envelope",
+                                })
+                                // A type no Carebook consumer knows (a newer version, a typo)
+                                // is parked, not dropped: it can be replayed once a consumer
+                                // understands it.
+                                .and_then(|envelope| {
+                                    if EVENT_TYPES.contains(&envelope.event_type.as_str()) {
+                                        Ok(envelope)
+                                    } else {
+                                        Err("an unknown event type")
+                                    }
+                                });
                             (bytes, event)
                         }
                         _ => (Vec::new(), Err("the value is missing or not base64")),

@@ -9,7 +9,8 @@
 //! fails when the two drift (regenerate with `UPDATE_SCHEMAS=1 cargo test -p carebook-events`).
 //! `asyncapi.yaml` describes both topics for people and tools.
 //!
-//! Compatibility: consumers ignore unknown event types and unknown fields; a breaking change
+//! Compatibility: consumers ignore unknown fields, and park an unknown event type in their
+//! dead-letter topic (to replay once they understand it); a breaking change
 //! to a payload is a new event type (`appointment.created.v2`), never an edit of this one.
 
 mod envelope;

@@ -71,7 +71,7 @@ async fn redelivered_and_out_of_order_events_leave_the_newest_state_once() {
 }
 
 #[tokio::test]
-async fn records_it_cannot_use_are_skipped_and_the_batch_goes_on() {
+async fn records_it_cannot_use_go_to_the_dead_letter_topic_and_the_batch_goes_on() {
     let app = TestApp::spawn().await;
     let id = Uuid::new_v4();
     let good = serde_json::to_vec(&CloudEvent::new(UserRegistered {
@@ -121,9 +121,10 @@ async fn records_it_cannot_use_are_skipped_and_the_batch_goes_on() {
         reasons,
         [
             "not a CloudEvents envelope",
+            "an unknown event type",
             "a payload that does not match its type"
         ],
-        "the unknown type is ignored, not dead-lettered"
+        "unknown types are parked for a later replay, not dropped"
     );
     assert!(letters.iter().all(|r| {
         r.headers
