@@ -288,3 +288,34 @@ pub async fn process_each(
     }
     failures.into_response()
 }
+
+/// Re-exported for [`kafka_main!`].
+pub use lambda_runtime;
+
+/// The `main` of a Kafka-triggered handler binary: JSON tracing, the app built once per Lambda
+/// container from `$app` (a future of `Result<App, _>`), then every batch handed to
+/// `$handler` (`async fn(&App, KafkaEvent) -> BatchResponse`).
+#[macro_export]
+macro_rules! kafka_main {
+    ($app:expr, $handler:path) => {
+        #[tokio::main]
+        async fn main() -> Result<(), $crate::lambda_runtime::Error> {
+            $crate::lambda_runtime::tracing::init_default_subscriber();
+            let app = $app.await?;
+            $crate::lambda_runtime::run($crate::lambda_runtime::service_fn(
+                |event: $crate::lambda_runtime::LambdaEvent<
+                    $crate::aws_lambda_events::kafka::KafkaEvent,
+                >| {
+                    let app = &app;
+                    async move {
+                        Ok::<_, $crate::lambda_runtime::Error>($handler(app, event.payload).await)
+                    }
+                },
+            ))
+            .await
+        }
+    };
+}
+
+/// Re-exported for [`kafka_main!`].
+pub use aws_lambda_events;

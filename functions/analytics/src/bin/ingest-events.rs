@@ -1,15 +1,3 @@
 //! Kafka-triggered (`appointment-events`, `user-events`): keeps the reporting tables.
 
-use aws_lambda_events::kafka::KafkaEvent;
-use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let app = analytics::App::from_env().await?;
-    run(service_fn(|event: LambdaEvent<KafkaEvent>| {
-        let app = &app;
-        async move { Ok::<_, Error>(analytics::ingest::ingest_events(app, event.payload).await) }
-    }))
-    .await
-}
+carebook_consumer::kafka_main!(analytics::App::from_env(), analytics::ingest::ingest_events);
