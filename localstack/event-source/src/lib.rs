@@ -13,10 +13,14 @@
 //!   what is left;
 //! - scheduled functions (the outbox relays) invoked at their rate.
 //!
+//! [`deployment`] checks that the handler binaries, the template and watch's router describe
+//! the same functions and routes.
+//!
 //! Watch answers a failed handler with HTTP 500 (AWS: 200 with `X-Amz-Function-Error`); both
 //! count as failure, and every invocation has a client timeout because a crashed handler can
 //! leave the request hanging.
 
+pub mod deployment;
 mod event;
 mod invoke;
 mod runner;

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# `make demo`: the story of Carebook told against a running `make dev`, step by step. An admin
+# onboards a doctor, a patient finds them and books, a clash is refused, the emails arrive,
+# the patient reschedules and cancels, and the admin reads the figures. Exits non-zero at the
+# first step that does not behave as told.
+set -euo pipefail
+
+API=${CAREBOOK_API:-http://127.0.0.1:${WATCH_PORT:-9000}}
+ISSUER=${KEYCLOAK_ISSUER:-http://127.0.0.1:8080/realms/carebook}
+SES=${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}
+RUN=$(date +%s)
+step=0
+
+say() { printf '\n\033[1m%d. %s\033[0m\n' "$((step += 1))" "$*"; }
+show() { printf '   %s\n' "$*"; }
+fail() { printf '\n\033[31mThe demo stopped: %s\033[0m\n' "$*" >&2; exit 1; }
+field() { python3 -c 'import json,sys; v=json.loads(sys.argv[1]); [v:=v[k] for k in sys.argv[2].split(".")]; print(v)' "$1" "$2"; }
+
+token() { # token <username> <password>
+    curl -sf -d grant_type=password -d client_id=carebook-cli -d username="$1" -d password="$2" \
+        "$ISSUER/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' ||
+        fail "$1 could not sign in at $ISSUER (is make dev running?)"
+}
+
+# request <expected status> <method> <path> <token> [json body]: prints the body
+request() {
+    local expected=$1 method=$2 path=$3 bearer=$4 body=${5:-} out status
+    out=$(mktemp)
+    status=$(curl -s -m 300 -o "$out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $bearer" \
+        ${body:+-H 'Content-Type: application/json' -d "$body"} "$API$path") || true
+    if [ "$status" != "$expected" ]; then
+        fail "$method $path answered $status, expected $expected: $(cat "$out")"
+    fi
+    cat "$out"
+    rm -f "$out"
+}
+
+# within <seconds> <what> <command...>
+within() {
+    local deadline=$((SECONDS + $1)) what=$2
+    shift 2
+    until "$@"; do
+        ((SECONDS < deadline)) || fail "$what did not happen within the time allowed"
+        sleep 1
+    done
+}
+
+mail_count() { # mail_count <to> <subject>
+    curl -sf "$SES/moto-api/data.json" | TO="$1" SUBJECT="$2" python3 -c '
+import json, os, sys
+messages = json.load(sys.stdin)["ses"]["Message"]
+print(sum(1 for m in messages if m["subject"].endswith(os.environ["SUBJECT"]) and os.environ["TO"] in m["destinations"]["ToAddresses"]))'
+}
+mail_arrived() { [ "$(mail_count "$1" "$2")" -ge 1 ]; }
+
+curl -sf -m 300 "$API/health/users" >/dev/null || fail "nothing answers at $API: start make dev first"
+printf 'Carebook demo against %s\n' "$API"
+
+say "The admin signs in and onboards a doctor through Keycloak's Admin API"
+admin=$(token admin admin)
+doctor_email="dr.hopper.$RUN@carebook.test"
+doctor=$(request 201 POST /users "$admin" "{\"email\":\"$doctor_email\",\"first_name\":\"Grace\",\"last_name\":\"Hopper $RUN\",\"role\":\"doctor\",\"password\":\"demo-password-1\",\"password_temporary\":false,\"specialty\":\"cardiology\"}")
+doctor_id=$(field "$doctor" id)
+show "created doctor $doctor_email ($doctor_id), specialty cardiology"
+
+say "A patient signs in and finds the doctor in the directory"
+patient=$(token patient patient)
+patient_email=$(field "$(request 200 GET /users/me "$patient")" email)
+request 200 GET "/doctors?specialty=cardiology&limit=100" "$patient" | grep -q "$doctor_id" || fail "the new doctor is not listed"
+show "GET /doctors?specialty=cardiology lists Dr Grace Hopper $RUN"
+day=$(python3 -c 'import datetime; print((datetime.date.today() + datetime.timedelta(days=2)).isoformat())')
+knows_doctor() { curl -sf -m 300 -H "Authorization: Bearer $patient" "$API/doctors/$doctor_id/availability?date=$day" >/dev/null; }
+within 120 "the doctor reaching the appointments service (user-events)" knows_doctor
+slots=$(request 200 GET "/doctors/$doctor_id/availability?date=$day" "$patient")
+starts_at=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["slots"][2]["starts_at"])' "$slots")
+show "the appointments service learned of the doctor from user-events; free on $day from $starts_at"
+
+say "The patient books that slot"
+appointment=$(request 201 POST /appointments "$patient" "{\"doctor_id\":\"$doctor_id\",\"starts_at\":\"$starts_at\",\"duration_minutes\":30,\"reason\":\"Chest pain on exertion\",\"priority\":\"normal\"}")
+appointment_id=$(field "$appointment" id)
+show "booked $appointment_id at $starts_at (version $(field "$appointment" version))"
+
+say "Booking the same slot again is refused: no double booking"
+clash=$(request 409 POST /appointments "$patient" "{\"doctor_id\":\"$doctor_id\",\"starts_at\":\"$starts_at\",\"reason\":\"again\"}")
+show "409 $(field "$clash" type): $(field "$clash" detail)"
+
+say "The confirmation emails arrive (SES emulator)"
+within 120 "the patient's confirmation" mail_arrived "$patient_email" "Your appointment is booked"
+within 120 "the doctor's notice" mail_arrived "$doctor_email" "New appointment"
+show "to $patient_email: Your appointment is booked"
+show "to $doctor_email: New appointment"
+
+say "The patient moves the appointment an hour later"
+later=$(python3 -c 'import datetime,sys; print((datetime.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")) + datetime.timedelta(hours=1)).isoformat())' "$starts_at")
+moved=$(curl -s -m 300 -o /dev/stderr -w '%{http_code}' -X PATCH -H "Authorization: Bearer $patient" -H 'If-Match: "1"' \
+    -H 'Content-Type: application/json' -d "{\"starts_at\":\"$later\"}" "$API/appointments/$appointment_id" 2>/dev/null) || true
+[ "$moved" = 200 ] || fail "rescheduling answered $moved"
+show "now at $later (If-Match \"1\" accepted; version 2)"
+stale=$(curl -s -m 300 -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $patient" -H 'If-Match: "1"' \
+    -H 'Content-Type: application/json' -d '{"reason":"x"}' "$API/appointments/$appointment_id") || true
+[ "$stale" = 412 ] || fail "a stale If-Match answered $stale, expected 412"
+show "a second change with the old ETag is refused: 412"
+within 120 "the reschedule email" mail_arrived "$patient_email" "Your appointment has moved"
+
+say "The patient cancels"
+cancelled=$(request 200 POST "/appointments/$appointment_id/cancel" "$patient" '{"reason":"Feeling better"}')
+show "status $(field "$cancelled" status)"
+within 120 "the cancellation email to the doctor" mail_arrived "$doctor_email" "Your appointment is cancelled"
+show "both were told by email"
+
+say "The admin reads the clinic's figures"
+shows_cancelled() {
+    curl -sf -m 300 -H "Authorization: Bearer $admin" "$API/analytics/summary" |
+        ID="$appointment_id" python3 -c 'import json,os,sys; s=json.load(sys.stdin); sys.exit(0 if any(a["id"]==os.environ["ID"] and a["status"]=="cancelled" for a in s["latest"]) else 1)'
+}
+within 120 "analytics counting the cancellation" shows_cancelled
+summary=$(request 200 GET /analytics/summary "$admin")
+python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+print("   appointments:", s["total_appointments"], " by status:", {c["label"]: c["count"] for c in s["by_status"]})
+print("   registrations by role:", {c["label"]: c["count"] for c in s["registrations_by_role"]})' "$summary"
+
+printf '\n\033[32mThe demo ran as told: %d steps.\033[0m\n' "$step"
