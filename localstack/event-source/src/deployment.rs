@@ -13,8 +13,11 @@ use crate::SettingsError;
 /// An HTTP route: method and path, as `GET /appointments/{id}`.
 pub type Route = (String, String);
 
+/// Routes by function binary.
+pub type Routes = BTreeMap<String, BTreeSet<Route>>;
+
 /// Functions of the template by binary, with their HTTP routes.
-pub fn template_functions(yaml: &str) -> Result<BTreeMap<String, BTreeSet<Route>>, SettingsError> {
+pub fn template_functions(yaml: &str) -> Result<Routes, SettingsError> {
     let template: Value = serde_yaml_ng::from_str(yaml)?;
     let mut functions = BTreeMap::new();
     let resources = template.get("Resources").and_then(Value::as_mapping);
@@ -52,21 +55,31 @@ pub fn template_functions(yaml: &str) -> Result<BTreeMap<String, BTreeSet<Route>
 
 /// From `cargo metadata --no-deps --format-version 1`: the handler binaries (binaries of the
 /// packages under `functions/`) and the watch router, by binary.
-pub fn workspace(metadata: &Json) -> (BTreeSet<String>, BTreeMap<String, BTreeSet<Route>>) {
+pub fn workspace(metadata: &Json) -> (BTreeSet<String>, Routes) {
     let binaries = metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|package| package["manifest_path"].as_str().is_some_and(|p| p.contains("/functions/")))
+        .filter(|package| {
+            package["manifest_path"]
+                .as_str()
+                .is_some_and(|p| p.contains("/functions/"))
+        })
         .flat_map(|package| package["targets"].as_array().cloned().unwrap_or_default())
-        .filter(|target| target["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+        .filter(|target| {
+            target["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bin"))
+        })
         .filter_map(|target| target["name"].as_str().map(str::to_owned))
         .collect();
-    let mut router: BTreeMap<String, BTreeSet<Route>> = BTreeMap::new();
+    let mut router = Routes::new();
     let routes = metadata["metadata"]["lambda"]["watch"]["router"].as_object();
     for (path, entries) in routes.into_iter().flatten() {
         for entry in entries.as_array().into_iter().flatten() {
-            if let (Some(method), Some(function)) = (entry["method"].as_str(), entry["function"].as_str()) {
+            if let (Some(method), Some(function)) =
+                (entry["method"].as_str(), entry["function"].as_str())
+            {
                 router
                     .entry(function.to_owned())
                     .or_default()
@@ -80,29 +93,39 @@ pub fn workspace(metadata: &Json) -> (BTreeSet<String>, BTreeMap<String, BTreeSe
 /// Every way the three disagree; empty when they describe the same system.
 pub fn disagreements(
     binaries: &BTreeSet<String>,
-    template: &BTreeMap<String, BTreeSet<Route>>,
-    router: &BTreeMap<String, BTreeSet<Route>>,
+    template: &Routes,
+    router: &Routes,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for binary in binaries {
         if !template.contains_key(binary) {
-            problems.push(format!("binary {binary} has no function in infra/template.yaml"));
+            problems.push(format!(
+                "binary {binary} has no function in infra/template.yaml"
+            ));
         }
     }
     for (function, routes) in template {
         if !binaries.contains(function) {
-            problems.push(format!("function {function:?} of infra/template.yaml has no binary"));
+            problems.push(format!(
+                "function {function:?} of infra/template.yaml has no binary"
+            ));
         }
         let local = router.get(function).cloned().unwrap_or_default();
         for (method, path) in routes.difference(&local) {
-            problems.push(format!("{method} {path} ({function}) is in the template but not in watch's router"));
+            problems.push(format!(
+                "{method} {path} ({function}) is in the template but not in watch's router"
+            ));
         }
         for (method, path) in local.difference(routes) {
-            problems.push(format!("{method} {path} ({function}) is in watch's router but not in the template"));
+            problems.push(format!(
+                "{method} {path} ({function}) is in watch's router but not in the template"
+            ));
         }
     }
     for function in router.keys().filter(|f| !template.contains_key(*f)) {
-        problems.push(format!("watch's router serves {function}, which the template does not deploy"));
+        problems.push(format!(
+            "watch's router serves {function}, which the template does not deploy"
+        ));
     }
     problems
 }
@@ -112,16 +135,26 @@ mod tests {
     use super::*;
 
     fn routes(list: &[(&str, &str)]) -> BTreeSet<Route> {
-        list.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect()
+        list.iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect()
     }
 
-    fn system() -> (BTreeSet<String>, BTreeMap<String, BTreeSet<Route>>, BTreeMap<String, BTreeSet<Route>>) {
-        let binaries = ["book-appointment", "relay-outbox"].map(String::from).into();
+    fn system() -> (BTreeSet<String>, Routes, Routes) {
+        let binaries = ["book-appointment", "relay-outbox"]
+            .map(String::from)
+            .into();
         let template = BTreeMap::from([
-            ("book-appointment".to_owned(), routes(&[("POST", "/appointments")])),
+            (
+                "book-appointment".to_owned(),
+                routes(&[("POST", "/appointments")]),
+            ),
             ("relay-outbox".to_owned(), routes(&[])),
         ]);
-        let router = BTreeMap::from([("book-appointment".to_owned(), routes(&[("POST", "/appointments")]))]);
+        let router = BTreeMap::from([(
+            "book-appointment".to_owned(),
+            routes(&[("POST", "/appointments")]),
+        )]);
         (binaries, template, router)
     }
 
@@ -159,7 +192,10 @@ mod tests {
     #[test]
     fn a_route_only_served_locally_is_reported() {
         let (binaries, template, mut router) = system();
-        router.entry("book-appointment".into()).or_default().insert(("GET".into(), "/appointments".into()));
+        router
+            .entry("book-appointment".into())
+            .or_default()
+            .insert(("GET".into(), "/appointments".into()));
 
         assert_eq!(
             disagreements(&binaries, &template, &router),
