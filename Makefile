@@ -4,11 +4,15 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
+.PHONY: dev demo test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
 	@localstack/dev.sh
+
+## demo: the story of Carebook, narrated, against a running `make dev` (in another terminal)
+demo:
+	@localstack/demo.sh
 
 ## test: install and start the stack, check formatting and lints, run every test
 test: tools lint smoke stack-up workspace-tests

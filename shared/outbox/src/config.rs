@@ -1,15 +1,27 @@
 use std::time::Duration;
 
+use serde::Deserialize;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
+
+/// Where a service's database is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A PostgreSQL URL (`<SERVICE>_DATABASE_URL`), as the local stack gives it.
+    Url(String),
+    /// The ARN of a Secrets Manager secret in RDS's format (`host`, `port`, `username`,
+    /// `password`, `dbname`; `<SERVICE>_DATABASE_SECRET_ARN`), read once at cold start, as in
+    /// AWS, where no password belongs in an environment variable.
+    Secret(String),
+}
 
 /// Where a service keeps its data and sends its events.
 #[derive(Clone, Debug)]
 pub struct OutboxConfig {
-    /// The service's own database (`<SERVICE>_DATABASE_URL`).
-    pub database_url: String,
+    /// The service's own database.
+    pub database: Database,
     /// The brokers.
     pub kafka: KafkaConfig,
     /// How long a handler waits to publish its events after commit before leaving them to the
@@ -22,7 +34,7 @@ pub struct OutboxConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error("set {0}")]
-    Missing(&'static str),
+    Missing(String),
     #[error("{name} must be {expected}, not {value:?}")]
     Invalid {
         name: &'static str,
@@ -31,19 +43,30 @@ pub enum SetupError {
     },
     #[error("{0} is not a usable PostgreSQL URL")]
     DatabaseUrl(&'static str, #[source] sqlx::Error),
+    #[error("cannot read the database secret {arn}: {reason}")]
+    DatabaseSecret { arn: String, reason: String },
     #[error(transparent)]
     Kafka(#[from] KafkaSetupError),
 }
 
 impl OutboxConfig {
-    /// Reads the database URL from `database_variable`, then Kafka and the publish budget.
+    /// Reads the database from `<SERVICE>_DATABASE_SECRET_ARN` or else `database_variable`
+    /// (`<SERVICE>_DATABASE_URL`), then Kafka and the publish budget.
     pub fn from_lookup(
         database_variable: &'static str,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, SetupError> {
-        let database_url = lookup(database_variable)
-            .filter(|url| !url.is_empty())
-            .ok_or(SetupError::Missing(database_variable))?;
+        let secret_variable = format!("{}SECRET_ARN", database_variable.trim_end_matches("URL"));
+        let set = |name: &str| lookup(name).filter(|value| !value.is_empty());
+        let database = match (set(&secret_variable), set(database_variable)) {
+            (Some(arn), _) => Database::Secret(arn),
+            (None, Some(url)) => Database::Url(url),
+            (None, None) => {
+                return Err(SetupError::Missing(format!(
+                    "{database_variable} or {secret_variable}"
+                )));
+            }
+        };
         let publish_budget = match lookup("OUTBOX_PUBLISH_BUDGET_MS").filter(|v| !v.is_empty()) {
             None => Duration::from_secs(1),
             Some(value) => value
@@ -57,7 +80,7 @@ impl OutboxConfig {
                 })?,
         };
         Ok(Self {
-            database_url,
+            database,
             kafka: KafkaConfig::from_lookup(&lookup)?,
             publish_budget,
         })
@@ -68,17 +91,60 @@ impl OutboxConfig {
         Self::from_lookup(database_variable, |name| std::env::var(name).ok())
     }
 
-    /// A lazy pool and the outbox on it: no connection is made until the first query, and
-    /// only the MSK broker lookup (when configured) touches the network.
+    /// A lazy pool and the outbox on it: no connection is made until the first query; only
+    /// the database secret and the MSK broker lookup (when configured) touch the network.
     pub async fn connect(&self, database_variable: &'static str) -> Result<Outbox, SetupError> {
+        let options: PgConnectOptions = match &self.database {
+            Database::Url(url) => url
+                .parse()
+                .map_err(|error| SetupError::DatabaseUrl(database_variable, error))?,
+            Database::Secret(arn) => secret_options(arn).await?,
+        };
         // One invocation at a time per Lambda instance: two connections cover the change and
         // the flush after it, and all instances together stay under PostgreSQL's limit.
         let pool: PgPool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy(&self.database_url)
-            .map_err(|error| SetupError::DatabaseUrl(database_variable, error))?;
+            .connect_lazy_with(options);
         let publisher = Publisher::connect(&self.kafka).await?;
         Ok(Outbox::new(pool, publisher, self.publish_budget))
     }
+}
+
+/// The fields of an RDS database secret that a connection needs.
+#[derive(Deserialize)]
+struct RdsSecret {
+    host: String,
+    port: Option<u16>,
+    username: String,
+    password: String,
+    dbname: Option<String>,
+}
+
+async fn secret_options(arn: &str) -> Result<PgConnectOptions, SetupError> {
+    let failed = |reason: String| SetupError::DatabaseSecret {
+        arn: arn.to_owned(),
+        reason,
+    };
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let secret = aws_sdk_secretsmanager::Client::new(&aws)
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|error| {
+            failed(aws_sdk_secretsmanager::error::DisplayErrorContext(error).to_string())
+        })?;
+    // Only the field names are reported: the secret's text holds the password.
+    let secret: RdsSecret = serde_json::from_str(secret.secret_string().unwrap_or_default())
+        .map_err(|_| failed("it is not JSON with host, username and password".to_owned()))?;
+    let mut options = PgConnectOptions::new()
+        .host(&secret.host)
+        .port(secret.port.unwrap_or(5432))
+        .username(&secret.username)
+        .password(&secret.password);
+    if let Some(database) = &secret.dbname {
+        options = options.database(database);
+    }
+    Ok(options)
 }

@@ -20,7 +20,7 @@ mod kafka;
 mod outbox;
 mod relay;
 
-pub use config::{OutboxConfig, SetupError};
+pub use config::{Database, OutboxConfig, SetupError};
 pub use kafka::{Bootstrap, KafkaConfig, KafkaSetupError, Publisher};
 pub use outbox::{Outbox, OutboxError, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};

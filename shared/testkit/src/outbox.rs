@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use carebook_outbox::{KafkaConfig, OutboxConfig};
+use carebook_outbox::{Database, KafkaConfig, OutboxConfig};
 
 use crate::{TestDatabase, bootstrap_servers};
 
@@ -8,7 +8,7 @@ use crate::{TestDatabase, bootstrap_servers};
 /// short publish budget.
 pub fn outbox_config(database: &TestDatabase) -> OutboxConfig {
     OutboxConfig {
-        database_url: database.url().to_owned(),
+        database: Database::Url(database.url().to_owned()),
         kafka: KafkaConfig::with_servers(bootstrap_servers()),
         publish_budget: Duration::from_secs(5),
     }

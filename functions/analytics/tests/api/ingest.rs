@@ -234,7 +234,9 @@ async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_a
     let app = TestApp::spawn().await;
     let (_, appointments, _) = story();
     let unreachable = OutboxConfig {
-        database_url: "postgres://carebook:carebook@127.0.0.1:1/nowhere".into(),
+        database: carebook_outbox::Database::Url(
+            "postgres://carebook:carebook@127.0.0.1:1/nowhere".into(),
+        ),
         ..outbox_config(&app.db)
     };
     let down = App::new(&Config {
