@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
+.PHONY: dev demo build check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -14,8 +14,20 @@ dev:
 demo:
 	@localstack/demo.sh
 
+## build: every handler as an arm64 Lambda zip (target/lambda/<handler>/bootstrap.zip), sizes listed
+build:
+	@infra/build.sh
+
+## check-deploy: cfn-lint and sam validate --lint on infra/template.yaml, docker-compose config
+check-deploy:
+	@infra/check.sh
+
+## deploy: sam build and sam deploy; PARAMETERS="KeycloakIssuer=... MskClusterArn=..." (README)
+deploy:
+	@infra/deploy.sh
+
 ## test: install and start the stack, check formatting and lints, run every test
-test: tools lint smoke stack-up workspace-tests
+test: tools lint check-deploy smoke stack-up workspace-tests build
 
 tools:
 	@$(STACK) tools

@@ -18,11 +18,13 @@ mkdir -p "$STATE"
 started=$(mktemp "$STATE/dev-started.XXXXXX")
 watch_pid=
 events_pid=
+compose_file=
 
 cleanup() {
     trap - EXIT INT TERM
     [ -z "$events_pid" ] || stop_group "$events_pid" "local event source"
     [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
+    [ -z "$compose_file" ] || compose -f "$compose_file" down >/dev/null 2>&1 || true
     local components=()
     mapfile -t components <"$started"
     rm -f "$started"
@@ -33,8 +35,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-STACK_STARTED_FILE=$started "$STACK" up
-eval "$("$STACK" env)"
+# docker compose (v2 plugin) where it exists, Debian's docker-compose otherwise.
+compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }
+answers() { curl -sf -m 5 "$1" >/dev/null 2>&1; }
+
+if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+    # Same ports as the native stack, with real Keycloak and Apache Kafka.
+    say "a Docker engine answers: starting localstack/docker-compose.yml"
+    compose_file=$ROOT/localstack/docker-compose.yml
+    compose -f "$compose_file" up -d
+    "$STACK" pytools
+    eval "$("$STACK" env)"
+    deadline=$((SECONDS + 300))
+    until answers "$KEYCLOAK_ISSUER/.well-known/openid-configuration" && answers "$AWS_ENDPOINT_URL/moto-api/data.json" &&
+        psql "$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || { say "FAILED: the compose stack did not come up in 300 s (docker-compose logs)" >&2; exit 1; }
+        sleep 2
+    done
+else
+    STACK_STARTED_FILE=$started "$STACK" up
+    eval "$("$STACK" env)"
+fi
 say "applying migrations (each service has its own database)"
 (cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
 

@@ -7,6 +7,7 @@
 #   localstack/stack.sh status               what runs, and whether this checkout started it
 #   localstack/stack.sh env                  the environment handlers and tests need
 #   localstack/stack.sh tools                install the cached tools only (Tansu, moto, cargo-lambda)
+#   localstack/stack.sh pytools              moto and cargo-lambda only (make dev with Docker)
 #
 # Components: postgres kafka moto issuer. Tools are installed once per machine into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/carebook; pids, logs and data live in <checkout>/.stack.
@@ -123,6 +124,10 @@ ensure_base_tools() {
     command -v curl >/dev/null || missing+=(curl)
     command -v ss >/dev/null || missing+=(iproute2)
     command -v setsid >/dev/null || missing+=(util-linux)
+    # rdkafka builds its bundled librdkafka with CMake, and librdkafka includes curl/curl.h even
+    # without curl (librdkafka issue 5135); infra/build.sh stubs it for the arm64 build.
+    command -v cmake >/dev/null || missing+=(cmake)
+    [ -e /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -e /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
@@ -402,6 +407,7 @@ main() {
         ;;
     env) print_env ;;
     tools) ensure_tools ;;
+    pytools) ensure_python_tools ;;
     *)
         sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 2
