@@ -3,6 +3,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use carebook_consumer::LetterOrigin;
 use carebook_outbox::Publisher;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
@@ -237,23 +238,19 @@ impl Runner {
             return;
         };
         for record in records {
-            let partition = record.partition.to_string();
-            let offset = record.offset.to_string();
-            let timestamp = record.timestamp.to_string();
-            let mut headers: Vec<(&str, &[u8])> = record
-                .headers
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_slice()))
-                .collect();
-            headers.extend([
-                ("dlq-reason", reason.as_bytes()),
-                ("dlq-consumer", self.mapping.consumer_group.as_bytes()),
-                ("dlq-function", self.mapping.function.as_bytes()),
-                ("dlq-topic", record.topic.as_bytes()),
-                ("dlq-partition", partition.as_bytes()),
-                ("dlq-offset", offset.as_bytes()),
-                ("dlq-timestamp", timestamp.as_bytes()),
-            ]);
+            let mut headers = LetterOrigin {
+                reason,
+                consumer: &self.mapping.consumer_group,
+                topic: &record.topic,
+                partition: i64::from(record.partition),
+                offset: record.offset,
+                timestamp_ms: record.timestamp,
+            }
+            .headers(&record.headers);
+            headers.push((
+                "dlq-function".to_owned(),
+                self.mapping.function.clone().into_bytes(),
+            ));
             let value = record.value.as_deref().unwrap_or_default();
             // Keep trying: dropping a record here would lose it for good.
             while let Err(error) = self

@@ -163,6 +163,38 @@ impl Failures {
     }
 }
 
+/// Where a dead letter came from and why.
+pub struct LetterOrigin<'a> {
+    pub reason: &'a str,
+    /// The consumer (or consumer group) that gave up on it.
+    pub consumer: &'a str,
+    pub topic: &'a str,
+    pub partition: i64,
+    pub offset: i64,
+    pub timestamp_ms: i64,
+}
+
+impl LetterOrigin<'_> {
+    /// The record's own `headers`, then `dlq-reason`, `dlq-consumer`, `dlq-topic`,
+    /// `dlq-partition`, `dlq-offset` and `dlq-timestamp`: what `dead-letters replay` and a
+    /// person reading the letter need.
+    pub fn headers(&self, original: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+        let origin = [
+            ("dlq-reason", self.reason.to_owned()),
+            ("dlq-consumer", self.consumer.to_owned()),
+            ("dlq-topic", self.topic.to_owned()),
+            ("dlq-partition", self.partition.to_string()),
+            ("dlq-offset", self.offset.to_string()),
+            ("dlq-timestamp", self.timestamp_ms.to_string()),
+        ];
+        original
+            .iter()
+            .cloned()
+            .chain(origin.map(|(name, value)| (name.to_owned(), value.into_bytes())))
+            .collect()
+    }
+}
+
 /// Where a consumer's records that can never be processed go: `<topic>.<consumer>.dlq`.
 #[derive(Clone)]
 pub struct DeadLetters {
@@ -191,22 +223,15 @@ impl DeadLetters {
         record: &Incoming,
         reason: &str,
     ) -> Result<(), rdkafka::error::KafkaError> {
-        let partition = record.partition.to_string();
-        let offset = record.offset.to_string();
-        let timestamp = record.timestamp_ms.to_string();
-        let mut headers: Vec<(&str, &[u8])> = record
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_slice()))
-            .collect();
-        headers.extend([
-            ("dlq-reason", reason.as_bytes()),
-            ("dlq-consumer", self.consumer.as_bytes()),
-            ("dlq-topic", record.topic.as_bytes()),
-            ("dlq-partition", partition.as_bytes()),
-            ("dlq-offset", offset.as_bytes()),
-            ("dlq-timestamp", timestamp.as_bytes()),
-        ]);
+        let headers = LetterOrigin {
+            reason,
+            consumer: self.consumer,
+            topic: &record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            timestamp_ms: record.timestamp_ms,
+        }
+        .headers(&record.headers);
         tracing::error!(topic = %record.topic, partition = record.partition, offset = record.offset, reason, "record dead-lettered");
         self.publisher
             .publish_with_headers(

@@ -146,14 +146,14 @@ impl Publisher {
         topic: &str,
         key: Option<&[u8]>,
         payload: &[u8],
-        headers: &[(&str, &[u8])],
+        headers: &[(impl AsRef<str>, impl AsRef<[u8]>)],
     ) -> Result<(), KafkaError> {
         let headers = headers
             .iter()
             .fold(OwnedHeaders::new(), |all, (key, value)| {
                 all.insert(Header {
-                    key,
-                    value: Some(*value),
+                    key: key.as_ref(),
+                    value: Some(value.as_ref()),
                 })
             });
         let mut record = FutureRecord::to(topic).payload(payload).headers(headers);
