@@ -3,7 +3,7 @@ use carebook_events::{
     Actor, AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentSnapshot,
     AppointmentStatus, CloudEvent, EventData, Slot,
 };
-use carebook_http::{ApiError, Problem, json_body, path_id};
+use carebook_http::{ApiError, Problem, json_body};
 use chrono::Utc;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -12,8 +12,8 @@ use tracing::field;
 use uuid::Uuid;
 
 use super::{
-    Caller, appointment_response, caller, check_version, if_match, not_scheduled, slot_taken,
-    unexpected,
+    Caller, appointment_id, appointment_response, caller, check_version, if_match, not_scheduled,
+    slot_taken, unexpected,
 };
 use crate::App;
 use crate::domain::{CancelBody, Cancellation, Reschedule, RescheduleBody};
@@ -29,8 +29,7 @@ pub async fn reschedule_appointment(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
-    let id = path_id(request, "id")?;
-    tracing::Span::current().record("appointment_id", field::display(id));
+    let id = appointment_id(request)?;
     let change = Reschedule::parse(json_body::<RescheduleBody>(request)?, Utc::now())?;
     let expected = if_match(request)?.or(change.version).ok_or_else(|| {
         Problem::new(
@@ -100,8 +99,7 @@ pub async fn reschedule_appointment(
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
-    let id = path_id(request, "id")?;
-    tracing::Span::current().record("appointment_id", field::display(id));
+    let id = appointment_id(request)?;
     let cancellation = if request.body().is_empty() {
         Cancellation::default()
     } else {
@@ -135,8 +133,7 @@ pub async fn complete_appointment(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
-    let id = path_id(request, "id")?;
-    tracing::Span::current().record("appointment_id", field::display(id));
+    let id = appointment_id(request)?;
     let expected = if_match(request)?;
     let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
     let before = changeable(&mut tx, caller, id, expected).await?;

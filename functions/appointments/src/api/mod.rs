@@ -69,6 +69,13 @@ async fn caller(app: &App, request: &Request) -> Result<(Principal, Caller), Api
     Ok((principal, caller))
 }
 
+/// The `{id}` of an appointment route, recorded on the handler's span as `appointment_id`.
+fn appointment_id(request: &Request) -> Result<Uuid, ApiError> {
+    let id = carebook_http::path_id(request, "id")?;
+    tracing::Span::current().record("appointment_id", tracing::field::display(id));
+    Ok(id)
+}
+
 /// The appointment as JSON, with its version as `ETag` for `If-Match`.
 fn appointment_response(status: StatusCode, appointment: &Appointment) -> Response<Body> {
     let mut response = json(status, appointment);

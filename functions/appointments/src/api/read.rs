@@ -1,10 +1,10 @@
-use carebook_http::{ApiError, Page, Problem, cursor, json, limit, path_id, query_param};
+use carebook_http::{ApiError, Page, Problem, cursor, json, limit, query_param};
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
-use super::{Caller, appointment_response, caller, unexpected};
+use super::{Caller, appointment_id, appointment_response, caller, unexpected};
 use crate::store::{self, Scope};
 use crate::{App, ListFilter};
 
@@ -12,8 +12,7 @@ use crate::{App, ListFilter};
 #[tracing::instrument(skip_all, fields(appointment_id = tracing::field::Empty))]
 pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
-    let id = path_id(request, "id")?;
-    tracing::Span::current().record("appointment_id", tracing::field::display(id));
+    let id = appointment_id(request)?;
     let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
     let appointment = store::find(&mut conn, id)
         .await
