@@ -35,17 +35,19 @@ tools:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p carebook-outbox --all-targets --features kafka-tls -- -D warnings
 
 # make dev end to end on its own port: up, a real token through cargo lambda watch, down.
 smoke:
 	@localstack/smoke-dev.sh
 
+# With TLS and SASL built in, so the SCRAM tests run against a broker that demands them.
 workspace-tests:
 	@eval "$$($(STACK) env)"; \
 	if command -v cargo-nextest >/dev/null; then \
-		cargo nextest run --workspace --no-fail-fast; \
+		cargo nextest run --workspace --no-fail-fast --features carebook-outbox/kafka-tls; \
 	else \
-		cargo test --workspace --no-fail-fast; \
+		cargo test --workspace --no-fail-fast --features carebook-outbox/kafka-tls; \
 	fi
 
 stack-up:

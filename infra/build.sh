@@ -32,6 +32,14 @@ mkdir -p "$stub/curl"
 : >"$stub/curl/curl.h"
 export CFLAGS_aarch64_unknown_linux_gnu="-I$stub"
 
+# KAFKA_TLS=1: handlers with TLS and SASL to Kafka (stacks with KafkaAuthentication set), as
+# make deploy builds them then; a static OpenSSL makes each zip about 2.3 MB larger.
+if [ "${KAFKA_TLS:-0}" = 1 ]; then
+    export CARGO_LAMBDA_GLOBAL="$ROOT/infra/kafka-tls.toml"
+    LIMIT=$((10 * 1024 * 1024))
+    say "with TLS and SASL to Kafka (the kafka-tls feature); the 5 MB target is for the default build"
+fi
+
 say "building every handler for arm64 (release: fat LTO, one codegen unit; this takes a while)"
 (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip \
     -p users -p appointments -p analytics -p notifications)
@@ -43,5 +51,5 @@ for zip in "$TARGET_DIR"/lambda/*/bootstrap.zip; do
     printf '  %-28s %s\n' "$(basename "$(dirname "$zip")")" "$(awk -v s="$size" 'BEGIN { printf "%6.2f MB", s / 1048576 }')"
     if [ "$size" -gt "$LIMIT" ]; then over=$((over + 1)); fi
 done
-[ "$over" -eq 0 ] || fail "$over zip(s) over 5 MB"
-say "all under 5 MB"
+[ "$over" -eq 0 ] || fail "$over zip(s) over $((LIMIT / 1048576)) MB"
+say "all under $((LIMIT / 1048576)) MB"

@@ -28,6 +28,15 @@ for name in "${REQUIRED[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] || fail "set PARAMETERS=\"Name=Value ...\" with: ${missing[*]}"
 
+# SASL (SCRAM or IAM) needs the handlers built with TLS, which sam build asks cargo lambda
+# for through its global configuration.
+auth=$(tr ' ' '\n' <<<"$parameters" | sed -n 's/^KafkaAuthentication=//p')
+case "${auth:-NONE}" in
+NONE) ;;
+SASL_SCRAM_512 | IAM) export CARGO_LAMBDA_GLOBAL="$ROOT/infra/kafka-tls.toml" ;;
+*) fail "KafkaAuthentication must be NONE, SASL_SCRAM_512 or IAM, not $auth" ;;
+esac
+
 cd "$ROOT"
 "$SAM" build
 "$SAM" deploy --region "$region" --parameter-overrides "$parameters"

@@ -367,6 +367,8 @@ export APPOINTMENTS_DATABASE_URL=${DATABASE_URL%/*}/carebook_appointments
 export ANALYTICS_DATABASE_URL=${DATABASE_URL%/*}/carebook_analytics
 export NOTIFICATIONS_DATABASE_URL=${DATABASE_URL%/*}/carebook_notifications
 export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS
+# The broker's binary, for tests that start brokers of their own (SASL/SCRAM).
+export TANSU_BIN=$TANSU
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 export AWS_REGION=\${AWS_REGION:-eu-west-1}
 export AWS_ACCESS_KEY_ID=\${AWS_ACCESS_KEY_ID:-testing}

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::secret::{aws_config, secret_string};
 use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
 
 /// Where a service's database is.
@@ -126,17 +127,11 @@ async fn secret_options(arn: &str) -> Result<PgConnectOptions, SetupError> {
         arn: arn.to_owned(),
         reason,
     };
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let secret = aws_sdk_secretsmanager::Client::new(&aws)
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
+    let text = secret_string(&aws_config().await, arn)
         .await
-        .map_err(|error| {
-            failed(aws_sdk_secretsmanager::error::DisplayErrorContext(error).to_string())
-        })?;
+        .map_err(failed)?;
     // Only the field names are reported: the secret's text holds the password.
-    let secret: RdsSecret = serde_json::from_str(secret.secret_string().unwrap_or_default())
+    let secret: RdsSecret = serde_json::from_str(&text)
         .map_err(|_| failed("it is not JSON with host, username and password".to_owned()))?;
     let mut options = PgConnectOptions::new()
         .host(&secret.host)

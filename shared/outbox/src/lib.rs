@@ -19,8 +19,9 @@ mod config;
 mod kafka;
 mod outbox;
 mod relay;
+mod secret;
 
 pub use config::{Database, OutboxConfig, SetupError};
-pub use kafka::{Bootstrap, KafkaConfig, KafkaSetupError, Publisher};
+pub use kafka::{Bootstrap, KafkaAuth, KafkaConfig, KafkaSetupError, Publisher};
 pub use outbox::{Outbox, OutboxError, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};

@@ -7,19 +7,7 @@ use carebook_outbox::{Database, OutboxConfig};
 use carebook_testkit::{TestDatabase, outbox_config};
 use url::Url;
 
-async fn secret(name: &str, value: &str) -> String {
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name(name)
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned()
-}
+mod moto;
 
 fn with(database: Database, db: &TestDatabase) -> OutboxConfig {
     OutboxConfig {
@@ -38,11 +26,7 @@ async fn the_database_is_found_through_an_rds_style_secret() {
         "username": url.username(), "password": url.password().unwrap(),
         "dbname": url.path().trim_start_matches('/'),
     });
-    let arn = secret(
-        &format!("carebook/test/{}", uuid::Uuid::new_v4()),
-        &value.to_string(),
-    )
-    .await;
+    let arn = moto::secret("carebook/test/", &value.to_string()).await;
 
     // Act
     let outbox = with(Database::Secret(arn), &db)
@@ -61,11 +45,7 @@ async fn the_database_is_found_through_an_rds_style_secret() {
 #[tokio::test]
 async fn a_secret_that_is_not_a_database_secret_is_named_without_its_content() {
     let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
-    let arn = secret(
-        &format!("carebook/test/{}", uuid::Uuid::new_v4()),
-        "hunter2-not-json",
-    )
-    .await;
+    let arn = moto::secret("carebook/test/", "hunter2-not-json").await;
 
     let error = with(Database::Secret(arn.clone()), &db)
         .connect("TEST_DATABASE_URL")
