@@ -13,6 +13,7 @@
 
 mod admin;
 mod database;
+mod hostile;
 mod http;
 mod issuer;
 mod kafka;
@@ -23,6 +24,7 @@ mod routes;
 mod schema;
 
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
+pub use hostile::hostile_tokens;
 pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
 pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, msk_event};

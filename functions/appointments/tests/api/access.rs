@@ -44,7 +44,7 @@ fn every_endpoint(
     ]
 }
 
-async fn statuses(
+pub async fn statuses(
     app: &TestApp,
     id: &str,
     doctor: &Person,

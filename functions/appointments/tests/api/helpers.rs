@@ -18,6 +18,7 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct Person {
     pub id: Uuid,
+    pub username: String,
     pub token: String,
 }
 
@@ -93,6 +94,7 @@ impl TestApp {
             people.push(Person {
                 id,
                 token: self.issuer.access_token(&name),
+                username: name,
             });
         }
         let records: Vec<(&str, &[u8])> = events
@@ -114,6 +116,7 @@ impl TestApp {
     pub fn admin(&self) -> Person {
         Person {
             id: self.issuer.user("admin").unwrap().id,
+            username: "admin".to_owned(),
             token: self.issuer.access_token("admin"),
         }
     }
