@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo build check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests dlq-list dlq-replay
+.PHONY: dev demo build check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -27,7 +27,7 @@ deploy:
 	@infra/deploy.sh
 
 ## test: install and start the stack, check formatting and lints, run every test
-test: tools lint check-deploy smoke stack-up workspace-tests build
+test: tools lint check-deploy smoke stack-up workspace-tests fuzz-smoke build
 
 tools:
 	@$(STACK) tools
@@ -49,6 +49,14 @@ workspace-tests:
 	else \
 		cargo test --workspace --no-fail-fast --features carebook-outbox/kafka-tls; \
 	fi
+
+## fuzz-smoke: each cargo fuzz target (token, cloudevent, msk_event) for 15 s; part of make test
+fuzz-smoke:
+	@fuzz/run.sh smoke 15
+
+## fuzz: one target, long: make fuzz TARGET=token SECONDS=3600
+fuzz:
+	@fuzz/run.sh run $(TARGET) $(or $(SECONDS),3600)
 
 stack-up:
 	@$(STACK) up

@@ -47,14 +47,7 @@ async fn mass_assignment_of_patient_or_status_is_refused_and_stores_nothing() {
         ("a patient booking for another", for_someone_else),
         ("a booking born completed", already_completed),
     ] {
-        let (status, problem) = app
-            .call(
-                api::book_appointment,
-                ApiRequest::post("/appointments")
-                    .token(patients[0].token())
-                    .json(&body),
-            )
-            .await;
+        let (status, problem) = app.try_book(&patients[0], &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{attempt}: {problem}");
     }
     let (status, problem) = app
@@ -80,14 +73,7 @@ async fn sql_metacharacters_are_data_and_never_code() {
 
     let mut body = booking(&doctor, tomorrow_at(10));
     body["reason"] = json!(injection);
-    let (status, booked) = app
-        .call(
-            api::book_appointment,
-            ApiRequest::post("/appointments")
-                .token(patient.token())
-                .json(&body),
-        )
-        .await;
+    let (status, booked) = app.try_book(&patient, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     let before = app.stored().await;
 

@@ -258,14 +258,7 @@ async fn every_bad_booking_is_a_400_naming_the_field_and_stores_nothing() {
 
     // Act + Assert
     for (body, field) in cases {
-        let (status, problem) = app
-            .call(
-                api::book_appointment,
-                ApiRequest::post("/appointments")
-                    .token(patient.token())
-                    .json(&body),
-            )
-            .await;
+        let (status, problem) = app.try_book(&patient, &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
         assert_eq!(problem["type"], "urn:carebook:problem:validation");
         assert!(problem["errors"][field].is_string(), "{field}: {problem}");

@@ -139,16 +139,20 @@ impl TestApp {
 
     /// Books `doctor` for `patient` at `starts_at`, which must succeed.
     pub async fn book(&self, patient: &Person, doctor: &Person, starts_at: DateTime<Utc>) -> Value {
-        let (status, body) = self
-            .call(
-                appointments::api::book_appointment,
-                ApiRequest::post("/appointments")
-                    .token(patient.token())
-                    .json(&booking(doctor, starts_at)),
-            )
-            .await;
+        let (status, body) = self.try_book(patient, &booking(doctor, starts_at)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
+    }
+
+    /// `POST /appointments` with `body`, as `who`.
+    pub async fn try_book(&self, who: &Person, body: &Value) -> (StatusCode, Value) {
+        self.call(
+            appointments::api::book_appointment,
+            ApiRequest::post("/appointments")
+                .token(who.token())
+                .json(body),
+        )
+        .await
     }
 
     /// Every stored appointment, idempotency key and outbox row: what a refused request must

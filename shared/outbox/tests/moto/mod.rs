@@ -16,3 +16,10 @@ pub async fn secret(prefix: &str, value: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// A setup error about the secret `arn` that names it and quotes none of `content`.
+pub fn assert_names_without_content(error: impl std::fmt::Display, arn: &str, content: &str) {
+    let message = error.to_string();
+    assert!(message.contains(arn), "{message}");
+    assert!(!message.contains(content), "{message}");
+}
