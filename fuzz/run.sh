@@ -25,6 +25,7 @@ fi
 export PATH="$TOOLS/bin:$PATH"
 # libFuzzer's instrumentation flags are unstable options; the machine has only stable Rust.
 export RUSTC_BOOTSTRAP=1
+for target in "${TARGETS[@]}"; do mkdir -p "$ROOT/fuzz/corpus/$target"; done
 
 case "${1:-}" in
 smoke)
@@ -33,7 +34,7 @@ smoke)
     (cd "$ROOT" && cargo fuzz build >/dev/null)
     for target in "${TARGETS[@]}"; do
         (cd "$ROOT" && cargo fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-            -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048) >"$ROOT/fuzz/$target.log" 2>&1 ||
+            -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1) >"$ROOT/fuzz/$target.log" 2>&1 ||
             { tail -n 40 "$ROOT/fuzz/$target.log"; say "FAILED: $target (log: fuzz/$target.log)"; exit 1; }
         say "$target: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$ROOT/fuzz/$target.log" | grep -o '[0-9]*$' || echo '?') inputs in ${seconds}s, no crash"
     done
