@@ -237,7 +237,8 @@ pub struct KafkaContext {
 }
 
 impl ClientContext for KafkaContext {
-    const ENABLE_REFRESH_OAUTH_TOKEN: bool = true;
+    // Without TLS there is no OAUTHBEARER, and librdkafka's refresh handling is left out.
+    const ENABLE_REFRESH_OAUTH_TOKEN: bool = cfg!(feature = "kafka-tls");
 
     /// Called on the producer's own polling thread, outside the async runtime, whenever
     /// librdkafka needs a token (at start and before the last one expires).
