@@ -9,9 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carebook_auth::{AuthConfig, AuthError, Role, Verifier};
-use carebook_testkit::{SigningKey, TestIssuer};
+use carebook_testkit::{
+    SigningKey, TestIssuer, forged_kid, keyed_with_public_key, unsigned, with_payload,
+};
 use http::StatusCode;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use serde_json::{Value, json};
 
 fn now() -> i64 {
@@ -165,11 +167,9 @@ async fn expiry_within_the_leeway_is_tolerated() {
 #[tokio::test]
 async fn alg_none_is_refused() {
     let (issuer, verifier) = issuer_and_verifier().await;
-    let header = URL_SAFE_NO_PAD
-        .encode(json!({ "alg": "none", "typ": "JWT", "kid": issuer.active_kid() }).to_string());
-    let payload = URL_SAFE_NO_PAD.encode(issuer.access_claims("admin").to_string());
+    let token = unsigned(&issuer, &issuer.access_claims("admin"));
 
-    let error = rejection(&verifier, &format!("{header}.{payload}.")).await;
+    let error = rejection(&verifier, &token).await;
 
     assert!(matches!(error, AuthError::UnsupportedAlgorithm(alg) if alg == "none"));
 }
@@ -179,15 +179,7 @@ async fn hs256_signed_with_the_public_key_is_refused() {
     // The algorithm-confusion attack: a verifier that trusts the header's `alg` would check
     // this HMAC with the RSA public key's bytes as the secret, and accept it.
     let (issuer, verifier) = issuer_and_verifier().await;
-    let public_pem = issuer.active_public_pem();
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = Some(issuer.active_kid());
-    let token = jsonwebtoken::encode(
-        &header,
-        &issuer.access_claims("admin"),
-        &EncodingKey::from_secret(public_pem.as_bytes()),
-    )
-    .unwrap();
+    let token = keyed_with_public_key(&issuer, &issuer.access_claims("admin"));
 
     let error = rejection(&verifier, &token).await;
 
@@ -207,9 +199,7 @@ async fn a_token_signed_by_an_unpublished_key_is_refused() {
     ));
 
     // Forged kid: the header names the issuer's key, the signature is the attacker's.
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(issuer.active_kid());
-    let forged = foreign.sign_with_header(&header, &issuer.access_claims("admin"));
+    let forged = forged_kid(&issuer, &foreign, &issuer.access_claims("admin"));
     assert!(matches!(
         rejection(&verifier, &forged).await,
         AuthError::InvalidSignature
@@ -237,13 +227,7 @@ async fn raised_roles_without_a_new_signature_are_refused() {
     let token = issuer.access_token("patient");
     let mut claims = issuer.access_claims("patient");
     claims["realm_access"] = json!({ "roles": ["admin"] });
-    let parts: Vec<&str> = token.split('.').collect();
-    let tampered = format!(
-        "{}.{}.{}",
-        parts[0],
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        parts[2]
-    );
+    let tampered = with_payload(&token, &claims);
 
     assert!(matches!(
         rejection(&verifier, &tampered).await,

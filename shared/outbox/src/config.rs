@@ -4,7 +4,7 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::secret::{aws_config, secret_string};
+use crate::secret::{Aws, secret_string};
 use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
 
 /// Where a service's database is.
@@ -95,11 +95,12 @@ impl OutboxConfig {
     /// A lazy pool and the outbox on it: no connection is made until the first query; only
     /// the database secret and the MSK broker lookup (when configured) touch the network.
     pub async fn connect(&self, database_variable: &'static str) -> Result<Outbox, SetupError> {
+        let aws = Aws::default();
         let options: PgConnectOptions = match &self.database {
             Database::Url(url) => url
                 .parse()
                 .map_err(|error| SetupError::DatabaseUrl(database_variable, error))?,
-            Database::Secret(arn) => secret_options(arn).await?,
+            Database::Secret(arn) => secret_options(&aws, arn).await?,
         };
         // One invocation at a time per Lambda instance: two connections cover the change and
         // the flush after it, and all instances together stay under PostgreSQL's limit.
@@ -107,7 +108,7 @@ impl OutboxConfig {
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options);
-        let publisher = Publisher::connect(&self.kafka).await?;
+        let publisher = Publisher::connect_with(&self.kafka, &aws).await?;
         Ok(Outbox::new(pool, publisher, self.publish_budget))
     }
 }
@@ -122,12 +123,12 @@ struct RdsSecret {
     dbname: Option<String>,
 }
 
-async fn secret_options(arn: &str) -> Result<PgConnectOptions, SetupError> {
+async fn secret_options(aws: &Aws, arn: &str) -> Result<PgConnectOptions, SetupError> {
     let failed = |reason: String| SetupError::DatabaseSecret {
         arn: arn.to_owned(),
         reason,
     };
-    let text = secret_string(&aws_config().await, arn)
+    let text = secret_string(aws.config().await, arn)
         .await
         .map_err(failed)?;
     // Only the field names are reported: the secret's text holds the password.

@@ -13,7 +13,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde::Deserialize;
 
-use crate::secret::{aws_config, secret_string};
+use crate::secret::{Aws, secret_string};
 
 /// Where the Kafka brokers are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,37 +100,35 @@ impl KafkaConfig {
             (None, Some(servers)) => Bootstrap::Servers(servers),
             (None, None) => return Err(KafkaSetupError::Missing("KAFKA_BOOTSTRAP_SERVERS")),
         };
-        let auth = match non_empty("KAFKA_AUTH").map(|value| value.trim().to_ascii_uppercase()) {
-            None => KafkaAuth::None,
-            Some(value) => match value.as_str() {
-                "NONE" => KafkaAuth::None,
-                "SASL_SCRAM_512" => KafkaAuth::Scram {
-                    secret_arn: non_empty("KAFKA_SCRAM_SECRET_ARN")
-                        .ok_or(KafkaSetupError::MissingScramSecret)?,
-                },
-                "IAM" => KafkaAuth::Iam,
-                _ => {
-                    return Err(KafkaSetupError::Invalid {
-                        name: "KAFKA_AUTH",
-                        expected: "NONE, SASL_SCRAM_512 or IAM",
-                        value,
-                    });
-                }
+        let auth = match non_empty("KAFKA_AUTH")
+            .map(|value| value.trim().to_ascii_uppercase())
+            .as_deref()
+        {
+            None | Some("NONE") => KafkaAuth::None,
+            Some("SASL_SCRAM_512") => KafkaAuth::Scram {
+                secret_arn: non_empty("KAFKA_SCRAM_SECRET_ARN")
+                    .ok_or(KafkaSetupError::MissingScramSecret)?,
             },
+            Some("IAM") => KafkaAuth::Iam,
+            Some(other) => {
+                return Err(KafkaSetupError::Invalid {
+                    name: "KAFKA_AUTH",
+                    expected: "NONE, SASL_SCRAM_512 or IAM",
+                    value: other.to_owned(),
+                });
+            }
         };
-        let tls = match non_empty("KAFKA_TLS") {
+        let tls = match non_empty("KAFKA_TLS").as_deref().map(str::trim) {
             None => auth != KafkaAuth::None,
-            Some(value) => match value.trim() {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(KafkaSetupError::Invalid {
-                        name: "KAFKA_TLS",
-                        expected: "true or false",
-                        value,
-                    });
-                }
-            },
+            Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(KafkaSetupError::Invalid {
+                    name: "KAFKA_TLS",
+                    expected: "true or false",
+                    value: other.to_owned(),
+                });
+            }
         };
         let message_timeout = match non_empty("KAFKA_MESSAGE_TIMEOUT_MS") {
             None => Duration::from_secs(5),
@@ -270,21 +268,30 @@ impl Publisher {
     /// names there: the MSK cluster's brokers, the SCRAM secret, the credentials IAM signs
     /// with. Otherwise nothing touches the network until the first publish.
     pub async fn connect(config: &KafkaConfig) -> Result<Self, KafkaSetupError> {
-        // Loaded on first use only: reading the region and credentials is for AWS alone.
-        let aws = tokio::sync::OnceCell::new();
-        let aws = || aws.get_or_init(aws_config);
+        Self::connect_with(config, &Aws::default()).await
+    }
+
+    /// [`Publisher::connect`] with AWS settings shared with the rest of the cold start.
+    pub(crate) async fn connect_with(
+        config: &KafkaConfig,
+        aws: &Aws,
+    ) -> Result<Self, KafkaSetupError> {
+        // Refused before any AWS call: a build without TLS could not use what they return.
+        if (config.auth != KafkaAuth::None || config.tls) && !cfg!(feature = "kafka-tls") {
+            return Err(KafkaSetupError::TlsNotBuilt);
+        }
         let servers = match &config.bootstrap {
             Bootstrap::Servers(servers) => servers.clone(),
             Bootstrap::Msk { cluster_arn } => {
-                msk_brokers(aws().await, cluster_arn, &config.auth, config.tls).await?
+                msk_brokers(aws.config().await, cluster_arn, &config.auth, config.tls).await?
             }
         };
         let credentials = match &config.auth {
             KafkaAuth::None => Credentials::None,
             KafkaAuth::Scram { secret_arn } => {
-                Credentials::Scram(scram_secret(aws().await, secret_arn).await?)
+                Credentials::Scram(scram_secret(aws.config().await, secret_arn).await?)
             }
-            KafkaAuth::Iam => Credentials::Iam(IamTokens::for_container(aws().await)?),
+            KafkaAuth::Iam => Credentials::Iam(IamTokens::for_container(aws.config().await)?),
         };
         Self::create(&servers, credentials, config.tls, config.message_timeout)
     }
@@ -314,9 +321,6 @@ impl Publisher {
             // A handler publishes a few events and waits for them: batching would only add latency.
             .set("linger.ms", "0");
         let sasl = !matches!(credentials, Credentials::None);
-        if (sasl || tls) && !cfg!(feature = "kafka-tls") {
-            return Err(KafkaSetupError::TlsNotBuilt);
-        }
         let protocol = match (sasl, tls) {
             (false, false) => "plaintext",
             (false, true) => "ssl",

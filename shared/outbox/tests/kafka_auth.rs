@@ -109,6 +109,12 @@ async fn msk_scram_secret(username: &str, password: &str) -> String {
     moto::secret("AmazonMSK_carebook-test-", &value.to_string()).await
 }
 
+/// Connects with `config` and publishes one record: what the broker let through.
+async fn publish_with(config: &KafkaConfig) -> Result<(), rdkafka::error::KafkaError> {
+    let publisher = Publisher::connect(config).await.unwrap();
+    publisher.publish(TOPIC, "key", b"{}").await
+}
+
 fn scram(address: &str, secret_arn: String) -> KafkaConfig {
     KafkaConfig {
         bootstrap: Bootstrap::Servers(address.to_owned()),
@@ -123,12 +129,9 @@ async fn a_producer_with_the_secret_s_credentials_publishes() {
     // Arrange
     let broker = ScramBroker::start("correct horse battery staple");
     let arn = msk_scram_secret(USER, "correct horse battery staple").await;
-    let publisher = Publisher::connect(&scram(&broker.address, arn))
-        .await
-        .unwrap();
 
     // Act
-    let published = publisher.publish(TOPIC, "key", b"{}").await;
+    let published = publish_with(&scram(&broker.address, arn)).await;
 
     // Assert
     assert!(published.is_ok(), "{published:?}");
@@ -138,11 +141,8 @@ async fn a_producer_with_the_secret_s_credentials_publishes() {
 async fn a_wrong_password_is_refused_by_the_broker() {
     let broker = ScramBroker::start("correct horse battery staple");
     let arn = msk_scram_secret(USER, "Tr0ub4dor&3").await;
-    let publisher = Publisher::connect(&scram(&broker.address, arn))
-        .await
-        .unwrap();
 
-    let published = publisher.publish(TOPIC, "key", b"{}").await;
+    let published = publish_with(&scram(&broker.address, arn)).await;
 
     assert!(published.is_err());
 }
@@ -150,11 +150,7 @@ async fn a_wrong_password_is_refused_by_the_broker() {
 #[tokio::test]
 async fn a_producer_without_credentials_is_refused_by_the_broker() {
     let broker = ScramBroker::start("correct horse battery staple");
-    let publisher = Publisher::connect(&KafkaConfig::with_servers(&broker.address))
-        .await
-        .unwrap();
-
-    let published = publisher.publish(TOPIC, "key", b"{}").await;
+    let published = publish_with(&KafkaConfig::with_servers(&broker.address)).await;
 
     assert!(published.is_err());
 }

@@ -5,6 +5,47 @@ use serde_json::{Value, json};
 
 use crate::{SigningKey, TestIssuer};
 
+/// `claims` with `alg: none` and no signature, naming the issuer's key.
+pub fn unsigned(issuer: &TestIssuer, claims: &Value) -> String {
+    let header = json!({ "alg": "none", "typ": "JWT", "kid": issuer.active_kid() });
+    format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    )
+}
+
+/// The algorithm-confusion attack: `claims` as HS256 keyed with the bytes of the issuer's
+/// public key, under the issuer's kid. A verifier that trusts the header's `alg` accepts it.
+pub fn keyed_with_public_key(issuer: &TestIssuer, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(issuer.active_kid());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_secret(issuer.active_public_pem().as_bytes()),
+    )
+    .expect("HS256 signing")
+}
+
+/// `claims` signed by `foreign` under the issuer's kid.
+pub fn forged_kid(issuer: &TestIssuer, foreign: &SigningKey, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(issuer.active_kid());
+    foreign.sign_with_header(&header, claims)
+}
+
+/// `token` with its payload replaced by `claims` and its header and signature kept.
+pub fn with_payload(token: &str, claims: &Value) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    )
+}
+
 /// Tokens an attacker could send instead of `username`'s access token, each named by the
 /// attack it tries. Every one must be refused with 401, and refused before any work is done.
 ///
@@ -15,81 +56,61 @@ pub fn hostile_tokens(issuer: &TestIssuer, username: &str) -> Vec<(&'static str,
     let with = |change: fn(&mut Value)| {
         let mut changed = claims.clone();
         change(&mut changed);
-        issuer.sign(&changed)
+        changed
     };
     let foreign = SigningKey::generate(Algorithm::RS256);
-    let mut issuer_kid = Header::new(Algorithm::RS256);
-    issuer_kid.kid = Some(issuer.active_kid());
-    let mut hs256 = Header::new(Algorithm::HS256);
-    hs256.kid = Some(issuer.active_kid());
-    let genuine = issuer.sign(&claims);
-    let parts: Vec<&str> = genuine.split('.').collect();
-    let mut raised = claims.clone();
-    raised["realm_access"] = json!({ "roles": ["admin"] });
 
     vec![
-        (
-            "alg none",
-            format!(
-                "{}.{}.",
-                URL_SAFE_NO_PAD.encode(
-                    json!({ "alg": "none", "typ": "JWT", "kid": issuer.active_kid() }).to_string()
-                ),
-                URL_SAFE_NO_PAD.encode(claims.to_string())
-            ),
-        ),
+        ("alg none", unsigned(issuer, &claims)),
         (
             "HS256 keyed with the public key (algorithm confusion)",
-            jsonwebtoken::encode(
-                &hs256,
-                &claims,
-                &EncodingKey::from_secret(issuer.active_public_pem().as_bytes()),
-            )
-            .expect("HS256 signing"),
+            keyed_with_public_key(issuer, &claims),
         ),
         (
             "forged kid: the issuer's kid, an attacker's signature",
-            foreign.sign_with_header(&issuer_kid, &claims),
+            forged_kid(issuer, &foreign, &claims),
         ),
         ("a key the issuer never published", foreign.sign(&claims)),
         (
             "roles raised without a new signature",
-            format!(
-                "{}.{}.{}",
-                parts[0],
-                URL_SAFE_NO_PAD.encode(raised.to_string()),
-                parts[2]
+            with_payload(
+                &issuer.sign(&claims),
+                &with(|claims| claims["realm_access"] = json!({ "roles": ["admin"] })),
             ),
         ),
         (
             "expired an hour ago",
-            with(|claims| {
+            issuer.sign(&with(|claims| {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .expect("a clock after 1970")
                     .as_secs() as i64;
                 claims["iat"] = json!(now - 7200);
                 claims["exp"] = json!(now - 3600);
-            }),
+            })),
         ),
         (
             "another issuer",
-            with(|claims| claims["iss"] = json!("https://evil.example/realms/carebook")),
+            issuer.sign(&with(|claims| {
+                claims["iss"] = json!("https://evil.example/realms/carebook")
+            })),
         ),
         (
             "the audience of another client",
-            with(|claims| {
+            issuer.sign(&with(|claims| {
                 claims["aud"] = json!("account");
                 claims["azp"] = json!("carebook-users-service");
-            }),
+            })),
         ),
         (
             "an ID token instead of an access token",
-            with(|claims| claims["typ"] = json!("ID")),
+            issuer.sign(&with(|claims| claims["typ"] = json!("ID"))),
         ),
         (
             "oversized (1 MiB of claims)",
-            with(|claims| claims["padding"] = json!("a".repeat(1 << 20))),
+            issuer.sign(&with(|claims| {
+                claims["padding"] = json!("a".repeat(1 << 20))
+            })),
         ),
         ("not a JWT", "' or 1=1 --".to_owned()),
     ]

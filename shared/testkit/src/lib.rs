@@ -24,7 +24,7 @@ mod routes;
 mod schema;
 
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
-pub use hostile::hostile_tokens;
+pub use hostile::{forged_kid, hostile_tokens, keyed_with_public_key, unsigned, with_payload};
 pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
 pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, msk_event};
