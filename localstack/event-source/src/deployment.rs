@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
 use crate::SettingsError;
+use crate::settings::serverless_functions;
 
 /// An HTTP route: method and path, as `GET /appointments/{id}`.
 pub type Route = (String, String);
@@ -20,22 +21,7 @@ pub type Routes = BTreeMap<String, BTreeSet<Route>>;
 pub fn template_functions(yaml: &str) -> Result<Routes, SettingsError> {
     let template: Value = serde_yaml_ng::from_str(yaml)?;
     let mut functions = BTreeMap::new();
-    let resources = template.get("Resources").and_then(Value::as_mapping);
-    for resource in resources.into_iter().flat_map(|r| r.values()) {
-        if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-            continue;
-        }
-        let binary = resource
-            .get("Metadata")
-            .and_then(|m| m.get("BuildProperties"))
-            .and_then(|b| b.get("Binary"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let events = resource
-            .get("Properties")
-            .and_then(|p| p.get("Events"))
-            .and_then(Value::as_mapping);
+    for (binary, events) in serverless_functions(&template) {
         let routes: BTreeSet<Route> = events
             .into_iter()
             .flat_map(|events| events.values())
@@ -48,7 +34,7 @@ pub fn template_functions(yaml: &str) -> Result<Routes, SettingsError> {
                 ))
             })
             .collect();
-        functions.insert(binary, routes);
+        functions.insert(binary.unwrap_or_default().to_owned(), routes);
     }
     Ok(functions)
 }

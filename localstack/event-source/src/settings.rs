@@ -61,28 +61,41 @@ pub enum SettingsError {
     },
 }
 
+/// The template's `AWS::Serverless::Function`s: each one's binary (`Metadata.BuildProperties.
+/// Binary`, when set) and its `Events`.
+pub(crate) fn serverless_functions(
+    template: &Value,
+) -> impl Iterator<Item = (Option<&str>, Option<&serde_yaml_ng::Mapping>)> {
+    let resources = template.get("Resources").and_then(Value::as_mapping);
+    resources
+        .into_iter()
+        .flat_map(|resources| resources.values())
+        .filter(|resource| {
+            resource.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function")
+        })
+        .map(|resource| {
+            let binary = resource
+                .get("Metadata")
+                .and_then(|m| m.get("BuildProperties"))
+                .and_then(|b| b.get("Binary"))
+                .and_then(Value::as_str);
+            let events = resource
+                .get("Properties")
+                .and_then(|p| p.get("Events"))
+                .and_then(Value::as_mapping);
+            (binary, events)
+        })
+}
+
 impl Settings {
     /// The MSK event sources and schedules of the SAM template `yaml`.
     pub fn from_template(yaml: &str) -> Result<Self, SettingsError> {
         let template: Value = serde_yaml_ng::from_str(yaml)?;
         let mut settings = Settings::default();
-        let resources = template.get("Resources").and_then(Value::as_mapping);
-        for resource in resources.into_iter().flat_map(|r| r.values()) {
-            if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-                continue;
-            }
-            let Some(function) = resource
-                .get("Metadata")
-                .and_then(|m| m.get("BuildProperties"))
-                .and_then(|b| b.get("Binary"))
-                .and_then(Value::as_str)
-            else {
+        for (function, events) in serverless_functions(&template) {
+            let Some(function) = function else {
                 continue;
             };
-            let events = resource
-                .get("Properties")
-                .and_then(|p| p.get("Events"))
-                .and_then(Value::as_mapping);
             for (name, event) in events.into_iter().flatten() {
                 let name = name.as_str().unwrap_or_default();
                 let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
