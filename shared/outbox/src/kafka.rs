@@ -1,4 +1,5 @@
 use std::error::Error;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -8,9 +9,9 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_types::region::Region;
 use rdkafka::ClientConfig;
 use rdkafka::client::{ClientContext, OAuthToken};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use serde::Deserialize;
 
 use crate::secret::{Aws, secret_string};
@@ -231,7 +232,7 @@ impl IamTokens {
 
 /// librdkafka's callbacks for the producer: MSK IAM tokens when `KAFKA_AUTH=IAM`.
 pub struct KafkaContext {
-    iam: Option<IamTokens>,
+    iam: Option<Arc<IamTokens>>,
 }
 
 impl ClientContext for KafkaContext {
@@ -259,7 +260,14 @@ impl ClientContext for KafkaContext {
 /// every invocation: `FutureProducer` is a cheap handle around one background client.
 #[derive(Clone)]
 pub struct Publisher {
-    producer: FutureProducer<KafkaContext>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: ClientConfig,
+    iam: Option<Arc<IamTokens>>,
+    /// Replaced when the brokers no longer accept its producer id (see `renew_after`).
+    producer: RwLock<FutureProducer<KafkaContext>>,
     message_timeout: Duration,
 }
 
@@ -344,16 +352,62 @@ impl Publisher {
             }
             Credentials::Iam(tokens) => {
                 config.set("sasl.mechanism", "OAUTHBEARER");
-                Some(tokens)
+                Some(Arc::new(tokens))
             }
         };
-        let producer = config
-            .create_with_context(KafkaContext { iam })
-            .map_err(KafkaSetupError::Producer)?;
+        let producer = producer(&config, iam.clone()).map_err(KafkaSetupError::Producer)?;
         Ok(Self {
-            producer,
-            message_timeout,
+            shared: Arc::new(Shared {
+                config,
+                iam,
+                producer: RwLock::new(producer),
+                message_timeout,
+            }),
         })
+    }
+
+    fn producer(&self) -> FutureProducer<KafkaContext> {
+        self.shared
+            .producer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces `failed` with a new producer (a new producer id) when `error` says the brokers
+    /// will refuse everything it sends from now on: librdkafka's fatal idempotence errors, and
+    /// a broker that lost the producer's state in a restart (Tansu then answers every send
+    /// with UNKNOWN_SERVER_ERROR, for good). What failed stays in the outbox for the relay.
+    fn renew_after(&self, failed: &FutureProducer<KafkaContext>, error: &KafkaError) {
+        let refused_for_good = failed.client().fatal_error().is_some()
+            || matches!(
+                error.rdkafka_error_code(),
+                Some(
+                    RDKafkaErrorCode::Unknown
+                        | RDKafkaErrorCode::OutOfOrderSequenceNumber
+                        | RDKafkaErrorCode::InvalidProducerEpoch
+                        | RDKafkaErrorCode::UnknownProducerId
+                )
+            );
+        if !refused_for_good {
+            return;
+        }
+        let mut current = self
+            .shared
+            .producer
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Another publish may have renewed it already.
+        if !std::ptr::eq(current.client().native_ptr(), failed.client().native_ptr()) {
+            return;
+        }
+        match producer(&self.shared.config, self.shared.iam.clone()) {
+            Ok(renewed) => {
+                tracing::warn!(error = %error, "the brokers refuse this producer; a new one takes over");
+                *current = renewed;
+            }
+            Err(error) => tracing::error!(error = %error, "cannot create a new producer"),
+        }
     }
 
     /// Publishes one CloudEvent record and waits until the brokers acknowledged it.
@@ -388,12 +442,22 @@ impl Publisher {
         if let Some(key) = key {
             record = record.key(key);
         }
-        self.producer
-            .send(record, self.message_timeout)
-            .await
-            .map(|_| ())
-            .map_err(|(error, _)| error)
+        let producer = self.producer();
+        match producer.send(record, self.shared.message_timeout).await {
+            Ok(_) => Ok(()),
+            Err((error, _)) => {
+                self.renew_after(&producer, &error);
+                Err(error)
+            }
+        }
     }
+}
+
+fn producer(
+    config: &ClientConfig,
+    iam: Option<Arc<IamTokens>>,
+) -> Result<FutureProducer<KafkaContext>, KafkaError> {
+    config.create_with_context(KafkaContext { iam })
 }
 
 async fn msk_brokers(
@@ -555,7 +619,7 @@ mod tests {
         use base64::Engine;
 
         let context = KafkaContext {
-            iam: Some(IamTokens {
+            iam: Some(Arc::new(IamTokens {
                 region: Region::new("eu-west-1"),
                 credentials: SharedCredentialsProvider::new(Credentials::new(
                     "AKIDEXAMPLE",
@@ -565,7 +629,7 @@ mod tests {
                     "test",
                 )),
                 runtime: tokio::runtime::Handle::current(),
-            }),
+            })),
         };
 
         // librdkafka calls back on its own thread, which is not a runtime worker.

@@ -22,19 +22,23 @@ impl TestDatabase {
     /// When the server cannot be reached or a migration fails: the test cannot go on.
     pub async fn create(migrator: &Migrator) -> Self {
         let server = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+        Self::create_on(&server, migrator).await
+    }
+
+    /// Like [`TestDatabase::create`], on the server at `server` (a test's own, say).
+    ///
+    /// # Panics
+    /// When the server cannot be reached or a migration fails.
+    pub async fn create_on(server: &str, migrator: &Migrator) -> Self {
         let name = format!("carebook_test_{}", Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|error| {
-                panic!(
-                    "cannot reach PostgreSQL at DATABASE_URL (is `make stack-up` running?): {error}"
-                )
-            });
+        let mut admin = PgConnection::connect(server).await.unwrap_or_else(|error| {
+            panic!("cannot reach PostgreSQL at DATABASE_URL (is `make stack-up` running?): {error}")
+        });
         admin
             .execute(format!(r#"create database "{name}""#).as_str())
             .await
             .expect("create the test database");
-        let mut url = Url::parse(&server).expect("DATABASE_URL is a URL");
+        let mut url = Url::parse(server).expect("the server's URL is a URL");
         url.set_path(&name);
         let url = url.to_string();
         let pool = PgPoolOptions::new()

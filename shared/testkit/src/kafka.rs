@@ -16,9 +16,17 @@ pub fn bootstrap_servers() -> String {
 /// # Panics
 /// When the broker refuses.
 pub async fn create_topic(topic: &str, partitions: i32) {
+    create_topic_on(&bootstrap_servers(), topic, partitions).await;
+}
+
+/// Like [`create_topic`], on the broker at `servers` (a test's own, say).
+///
+/// # Panics
+/// When the broker refuses.
+pub async fn create_topic_on(servers: &str, topic: &str, partitions: i32) {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
     let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap_servers())
+        .set("bootstrap.servers", servers)
         .create()
         .expect("create an admin client");
     let results = admin
@@ -84,8 +92,29 @@ impl TopicTail {
     /// # Panics
     /// When the broker cannot be reached.
     pub fn at_end(topic: &str) -> Self {
+        Self::at_end_on(&bootstrap_servers(), topic)
+    }
+
+    /// Like [`TopicTail::at_end`], on the broker at `servers` (a test's own, say).
+    ///
+    /// # Panics
+    /// When the broker cannot be reached.
+    pub fn at_end_on(servers: &str, topic: &str) -> Self {
+        Self::open(servers, topic, true)
+    }
+
+    /// Reads `topic` on the broker at `servers` from its first record: everything the broker
+    /// kept, whoever published it when.
+    ///
+    /// # Panics
+    /// When the broker cannot be reached.
+    pub fn from_start_on(servers: &str, topic: &str) -> Self {
+        Self::open(servers, topic, false)
+    }
+
+    fn open(servers: &str, topic: &str, at_end: bool) -> Self {
         let consumer: StreamConsumer = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap_servers())
+            .set("bootstrap.servers", servers)
             .set(
                 "group.id",
                 format!("carebook-test-{}", uuid::Uuid::new_v4()),
@@ -99,11 +128,16 @@ impl TopicTail {
             .expect("read topic metadata (is `make stack-up` running?)");
         let mut assignment = TopicPartitionList::new();
         for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
-            let (_, high) = consumer
-                .fetch_watermarks(topic, partition.id(), timeout)
-                .expect("read partition watermarks");
+            let offset = if at_end {
+                let (_, high) = consumer
+                    .fetch_watermarks(topic, partition.id(), timeout)
+                    .expect("read partition watermarks");
+                Offset::Offset(high)
+            } else {
+                Offset::Beginning
+            };
             assignment
-                .add_partition_offset(topic, partition.id(), Offset::Offset(high))
+                .add_partition_offset(topic, partition.id(), offset)
                 .expect("a valid offset");
         }
         consumer.assign(&assignment).expect("assign partitions");

@@ -13,6 +13,7 @@
 
 mod admin;
 mod database;
+mod faults;
 mod hostile;
 mod http;
 mod issuer;
@@ -22,16 +23,21 @@ mod outbox;
 mod realm;
 mod routes;
 mod schema;
+mod ses;
 
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
+pub use faults::{Gate, PrivateBroker, PrivatePostgres, free_port};
 pub use hostile::{forged_kid, hostile_tokens, keyed_with_public_key, unsigned, with_payload};
 pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
-pub use kafka::{NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, msk_event};
+pub use kafka::{
+    NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, create_topic_on, msk_event,
+};
 pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
 pub use realm::{Client, Realm, RealmError, User};
 pub use schema::schema_violations;
+pub use ses::{aws_endpoint, mail_to};
 
 /// The audience every Carebook API token carries (the API's Keycloak client).
 pub const API_AUDIENCE: &str = "carebook-api";

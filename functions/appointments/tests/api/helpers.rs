@@ -3,7 +3,7 @@ use std::time::Duration;
 use appointments::{App, Config, WorkingHours};
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
 use carebook_http::ApiError;
-use carebook_outbox::OutboxConfig;
+use carebook_outbox::{KafkaConfig, OutboxConfig};
 use carebook_testkit::{
     ApiRequest, TestDatabase, TestIssuer, TopicTail, msk_event, outbox_config,
     outbox_config_without_broker, read, schema_violations,
@@ -45,7 +45,20 @@ impl TestApp {
         Self::with_outbox(outbox_config_without_broker).await
     }
 
-    async fn with_outbox(outbox: fn(&TestDatabase) -> OutboxConfig) -> Self {
+    /// The service publishing to the broker at `servers` (a test's own).
+    pub async fn on_broker(servers: &str) -> Self {
+        Self::with_outbox(|db| OutboxConfig {
+            kafka: KafkaConfig {
+                message_timeout: Duration::from_secs(2),
+                ..KafkaConfig::with_servers(servers)
+            },
+            publish_budget: Duration::from_secs(1),
+            ..outbox_config(db)
+        })
+        .await
+    }
+
+    async fn with_outbox(outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
         let issuer = TestIssuer::start().await.unwrap();
         let db = TestDatabase::create(&appointments::MIGRATOR).await;
         let app = App::new(&Self::config(&issuer, outbox(&db))).await.unwrap();

@@ -8,6 +8,7 @@ mod attacks;
 mod booking;
 mod changes;
 mod directory;
+mod faults;
 mod helpers;
 mod outbox;
 mod reading;

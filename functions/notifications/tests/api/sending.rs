@@ -2,13 +2,14 @@ use carebook_events::{
     AppointmentCreated, AppointmentSnapshot, AppointmentStatus, CloudEvent, EventData, Participant,
     Priority, UserRegistered, UserSnapshot,
 };
-use carebook_testkit::{ApiRequest, TestDatabase, TestIssuer, msk_event, outbox_config, read};
+use carebook_testkit::{
+    ApiRequest, TestDatabase, TestIssuer, mail_to, msk_event, outbox_config, read,
+};
 use chrono::Utc;
 use chrono_tz::Tz;
 use lambda_http::http::StatusCode;
 use notifications::send::send_notifications;
 use notifications::{App, Config};
-use serde_json::Value;
 use uuid::Uuid;
 
 struct TestApp {
@@ -47,29 +48,6 @@ impl TestApp {
             .await
             .unwrap()
     }
-}
-
-/// Emails the SES emulator accepted for `address`.
-async fn mail_to(address: &str) -> Vec<Value> {
-    let endpoint =
-        std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".into());
-    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    data["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| {
-            m["destinations"]["ToAddresses"]
-                .as_array()
-                .is_some_and(|to| to.iter().any(|t| t == address))
-        })
-        .cloned()
-        .collect()
 }
 
 fn participant(name: &str) -> (Participant, String) {
