@@ -1,8 +1,10 @@
 //! All SQL of the notifications service.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::Email;
@@ -31,18 +33,21 @@ pub enum Claim {
     Done,
 }
 
-/// Records `email` for `event_id` unless it exists; says whether it still has to be sent.
+/// Records `email` for `event_id` unless it exists, and locks it until `tx` ends; says whether
+/// it still has to be sent. The lock is what keeps two deliveries of one event at the same
+/// time (a duplicate-delivery storm, a retry while the first invocation still runs) from both
+/// sending: the second waits, then finds it sent. It dies with the connection, so a sender
+/// that crashed holds nothing.
 pub async fn claim(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     event_id: Uuid,
     event_type: &str,
     email: &Email,
 ) -> sqlx::Result<Claim> {
-    let (id, status): (Uuid, String) = sqlx::query_as(
+    sqlx::query(
         "insert into notifications (id, event_id, event_type, recipient_id, recipient_email, template, subject)
          values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict (event_id, recipient_id) do update set updated_at = notifications.updated_at
-         returning id, status",
+         on conflict (event_id, recipient_id) do nothing",
     )
     .bind(Uuid::now_v7())
     .bind(event_id)
@@ -51,7 +56,14 @@ pub async fn claim(
     .bind(&email.to)
     .bind(email.template)
     .bind(&email.subject)
-    .fetch_one(pool)
+    .execute(&mut *tx)
+    .await?;
+    let (id, status): (Uuid, String) = sqlx::query_as(
+        "select id, status from notifications where event_id = $1 and recipient_id = $2 for update",
+    )
+    .bind(event_id)
+    .bind(email.recipient_id)
+    .fetch_one(&mut *tx)
     .await?;
     Ok(if status == "pending" {
         Claim::Send(id)
@@ -60,21 +72,42 @@ pub async fn claim(
     })
 }
 
-pub async fn mark_sent(pool: &PgPool, id: Uuid, message_id: &str) -> sqlx::Result<()> {
+pub async fn mark_sent(tx: &mut PgConnection, id: Uuid, message_id: &str) -> sqlx::Result<()> {
     sqlx::query(
         "update notifications set status = 'sent', ses_message_id = $2, attempts = attempts + 1,
                 failure = null, updated_at = now() where id = $1",
     )
     .bind(id)
     .bind(message_id)
-    .execute(pool)
+    .execute(tx)
     .await
     .map(drop)
 }
 
+/// [`mark_sent`] on a connection of its own, tried again for up to `within` while the database
+/// cannot be reached.
+pub async fn mark_sent_within(
+    pool: &PgPool,
+    id: Uuid,
+    message_id: &str,
+    within: Duration,
+) -> sqlx::Result<()> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let attempt = async { mark_sent(&mut *pool.acquire().await?, id, message_id).await };
+        match attempt.await {
+            Err(error) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(notification_id = %id, error = %error, "recording a sent email; retrying");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Records a failed attempt; `permanent` ones end the notification.
 pub async fn mark_failed(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     id: Uuid,
     failure: &str,
     permanent: bool,
@@ -86,7 +119,7 @@ pub async fn mark_failed(
     .bind(id)
     .bind(failure)
     .bind(permanent)
-    .execute(pool)
+    .execute(tx)
     .await
     .map(drop)
 }

@@ -41,6 +41,32 @@ pub async fn create_topic_on(servers: &str, topic: &str, partitions: i32) {
     }
 }
 
+/// How many records `topic` on the local broker holds, over all its partitions.
+///
+/// # Panics
+/// When the broker cannot be reached.
+pub fn topic_size(topic: &str) -> i64 {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers())
+        .create()
+        .expect("create a test consumer");
+    let timeout = Duration::from_secs(10);
+    let metadata = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .expect("read topic metadata");
+    metadata
+        .topics()
+        .iter()
+        .flat_map(|t| t.partitions())
+        .map(|partition| {
+            let (low, high) = consumer
+                .fetch_watermarks(topic, partition.id(), timeout)
+                .expect("read partition watermarks");
+            high - low
+        })
+        .sum()
+}
+
 /// An address where no broker answers, to play a stopped broker.
 pub const NO_BROKER: &str = "127.0.0.1:1";
 

@@ -32,6 +32,7 @@ pub use http::{ApiRequest, read};
 pub use issuer::{IssuerError, TestIssuer};
 pub use kafka::{
     NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, create_topic_on, msk_event,
+    topic_size,
 };
 pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
