@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo build check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
+.PHONY: dev demo build bench check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -17,6 +17,10 @@ demo:
 ## build: every handler as an arm64 Lambda zip (target/lambda/<handler>/bootstrap.zip), sizes listed
 build:
 	@infra/build.sh
+
+## bench: SPEC §9's figures beside their floors, one run: bench/report.md, results.json, *.png
+bench:
+	@bench/run.sh
 
 ## check-deploy: cfn-lint and sam validate --lint on infra/template.yaml, docker-compose config
 check-deploy:

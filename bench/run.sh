@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make bench: every figure of SPEC §9 beside its floor, measured in one run against the native
+# stack; writes bench/report.md, bench/results.json and bench/*.png. Never part of make test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+localstack/stack.sh up
+eval "$(localstack/stack.sh env)"
+# The histograms' text is drawn with DejaVu Sans.
+font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+if [ ! -f "$font" ]; then
+    echo "[bench] installing fonts-dejavu-core for the histograms"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-dejavu-core >/dev/null
+fi
+echo "[bench] building the arm64 zips (for their sizes) and the host handlers (to run them)"
+infra/build.sh
+cargo build --release --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
+target/release/carebook-bench

@@ -1,0 +1,561 @@
+//! `make bench`: Carebook's speed and size figures, each beside the physical floor it is
+//! bounded by, measured in the same run against the native stack (SPEC §9). Writes
+//! `bench/report.md`, `bench/results.json` and a latency histogram PNG per HTTP figure.
+
+mod lambda;
+mod measure;
+mod pipeline;
+mod report;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use appointments::WorkingHours;
+use axum::http::Method;
+use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
+use carebook_testkit::{TestDatabase, TestIssuer, msk_event, outbox_config};
+use chrono::{DurationRound, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::lambda::{Function, Routes, serve_front};
+use crate::measure::Latencies;
+use crate::report::Figure;
+
+/// Requests per HTTP figure, and how many are in flight at once (SPEC §9: concurrency 8).
+const REQUESTS: usize = 4000;
+const CONCURRENCY: usize = 8;
+const COLD_STARTS: usize = 10;
+
+fn progress(message: impl std::fmt::Display) {
+    eprintln!("[bench] {message}");
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = root.clone();
+    let release = root.join("../target/release");
+    measure::load_font()?;
+    let mut figures = Vec::new();
+    let mut notes = Vec::new();
+
+    let issuer = TestIssuer::start().await?;
+    let db = TestDatabase::create(&appointments::MIGRATOR).await;
+    let mut env: Vec<(String, String)> = std::env::vars().collect();
+    env.extend([
+        ("APPOINTMENTS_DATABASE_URL".to_owned(), db.url().to_owned()),
+        ("KEYCLOAK_ISSUER".to_owned(), issuer.realm_url().to_string()),
+        (
+            "KEYCLOAK_AUDIENCE".to_owned(),
+            carebook_testkit::API_AUDIENCE.to_owned(),
+        ),
+        ("AWS_LAMBDA_LOG_FORMAT".to_owned(), "JSON".to_owned()),
+    ]);
+
+    progress("cold starts: every handler, 10 starts each, beside a process that does nothing");
+    let (starts, floor_rss) = cold_starts(&root, &release, &env).await?;
+    figures.extend(starts);
+
+    progress("HTTP: registering 250 doctors and patients");
+    let app = appointments::App::new(&appointments::Config {
+        auth: issuer.auth_config(),
+        outbox: outbox_config(&db),
+        hours: WorkingHours::default(),
+    })
+    .await?;
+    let doctors = register(&app, &issuer, "doctor", 125).await?;
+    let patients = register(&app, &issuer, "patient", 125).await?;
+    let http = Http::start(&release, &env).await?;
+    figures.extend(http.run(&out, &doctors, &patients, &db, floor_rss).await?);
+
+    progress("JWT verification");
+    figures.extend(jwt(&issuer).await?);
+
+    progress("analytics ingest and notifications");
+    figures.extend(pipeline::ingest(&issuer).await?);
+    figures.extend(pipeline::notifications(&issuer).await?);
+
+    progress("end to end: booking answered to email recorded and analytics updated");
+    let people = register(&app, &issuer, "patient", 60).await?;
+    let (e2e, e2e_notes) =
+        pipeline::end_to_end(&root, &issuer, &http.front, &people, &doctors).await?;
+    figures.extend(e2e);
+    notes.extend(e2e_notes);
+
+    figures.extend(zips(&root)?);
+    notes.push(format!(
+        "Machine: {} cores, {}; handlers built for the host with the release profile the Lambda zips use (opt-level \"s\"). Cold starts and RSS are of x86_64 host binaries; zip sizes are of the arm64 Lambda builds.",
+        std::thread::available_parallelism().map_or(0, usize::from),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+            .unwrap_or_default()
+    ));
+    report::write(&out, &figures, &notes)?;
+    progress(format!("wrote {}", out.join("report.md").display()));
+    Ok(())
+}
+
+/// Every handler binary's name, from `functions/*/src/bin/*.rs`.
+fn handlers(root: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for service in std::fs::read_dir(root.join("../functions"))? {
+        let bin = service?.path().join("src/bin");
+        for file in std::fs::read_dir(&bin).with_context(|| format!("read {}", bin.display()))? {
+            if let Some(name) = file?.path().file_stem().and_then(|s| s.to_str()) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The cold-start and memory figures, and the floor's peak RSS in MiB.
+async fn cold_starts(
+    root: &Path,
+    release: &Path,
+    env: &[(String, String)],
+) -> Result<(Vec<Figure>, f64)> {
+    let measure = async |binary: &Path| -> Result<(Latencies, u64)> {
+        let function = Function::serve("cold").await?;
+        // Once untimed, so every timed start finds the binary in the page cache.
+        function.cold_start(binary, env).await?;
+        let mut samples = Vec::new();
+        let mut rss = 0;
+        for _ in 0..COLD_STARTS {
+            let (elapsed, peak) = function.cold_start(binary, env).await?;
+            samples.push(elapsed);
+            rss = rss.max(peak);
+        }
+        Ok((Latencies::new(samples, Duration::ZERO), rss))
+    };
+    let (floor, floor_rss) = measure(&release.join("trivial-runtime-client")).await?;
+    let floor_ms = floor.percentile_ms(50.0);
+    let mut figures = Vec::new();
+    for name in handlers(root)? {
+        let (starts, rss) = measure(&release.join(&name)).await?;
+        progress(format!(
+            "  {name}: {:.2} ms, {} KiB",
+            starts.percentile_ms(50.0),
+            rss
+        ));
+        figures.push(
+            Figure::cost(
+                "Cold start (process start to first `GET /runtime/invocation/next`, median of 10)",
+                &name,
+                "ms",
+                starts.percentile_ms(50.0),
+                "trivial Runtime API client",
+                floor_ms,
+            )
+            .target("< 10 ms", |ms| ms < 10.0),
+        );
+        figures.push(
+            Figure::cost(
+                "Memory at ready (peak RSS when asking for the first invocation)",
+                &name,
+                "MiB",
+                rss as f64 / 1024.0,
+                "trivial Runtime API client",
+                floor_rss as f64 / 1024.0,
+            )
+            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0),
+        );
+    }
+    Ok((figures, floor_rss as f64 / 1024.0))
+}
+
+/// People of `role` known to the issuer and, through `user.registered`, to the service.
+async fn register(
+    app: &appointments::App,
+    issuer: &TestIssuer,
+    role: &str,
+    count: usize,
+) -> Result<Vec<Person>> {
+    let mut people = Vec::new();
+    let mut events = Vec::new();
+    for _ in 0..count {
+        let name = format!("{role}-{}", Uuid::new_v4().simple());
+        let id = issuer.add_user(&name, &[role]);
+        let event = CloudEvent::new(UserRegistered {
+            user: UserSnapshot {
+                user_id: id,
+                username: Some(name.clone()),
+                email: Some(format!("{name}@carebook.test")),
+                first_name: Some("Bench".to_owned()),
+                last_name: Some(name.clone()),
+                roles: vec![role.parse()?],
+                specialty: None,
+            },
+        });
+        events.push((id.to_string(), serde_json::to_vec(&event)?));
+        people.push(Person {
+            id,
+            token: issuer.access_token(&name),
+        });
+    }
+    let records: Vec<(&str, &[u8])> = events
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    let answer =
+        appointments::directory::sync_directory(app, msk_event("user-events", &records)).await;
+    if !answer.batch_item_failures.is_empty() {
+        bail!(
+            "the directory refused {} people",
+            answer.batch_item_failures.len()
+        );
+    }
+    Ok(people)
+}
+
+#[derive(Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+/// `hour:minute` UTC, `days` from today.
+pub fn slot(days: i64, half_hours_after_nine: i64) -> chrono::DateTime<Utc> {
+    let midnight = Utc::now()
+        .duration_trunc(chrono::Duration::days(1))
+        .unwrap_or_default();
+    midnight
+        + chrono::Duration::days(days)
+        + chrono::Duration::hours(9)
+        + chrono::Duration::minutes(30 * half_hours_after_nine)
+}
+
+pub fn booking(doctor: &Person, starts_at: chrono::DateTime<Utc>) -> Value {
+    json!({"doctor_id": doctor.id, "starts_at": starts_at.to_rfc3339(), "duration_minutes": 30, "reason": "check-up", "priority": "normal"})
+}
+
+/// The appointments API behind the HTTP front: eight warm processes of each handler.
+struct Http {
+    front: String,
+    book: Arc<Function>,
+    list: Arc<Function>,
+}
+
+impl Http {
+    async fn start(release: &Path, env: &[(String, String)]) -> Result<Self> {
+        let mut book = Function::serve("book-appointment").await?;
+        book.start(&release.join("book-appointment"), env, CONCURRENCY)
+            .await?;
+        let mut list = Function::serve("list-appointments").await?;
+        list.start(&release.join("list-appointments"), env, CONCURRENCY)
+            .await?;
+        let (book, list) = (Arc::new(book), Arc::new(list));
+        let routes: Routes = Arc::new(HashMap::from([
+            ((Method::POST, "/appointments".to_owned()), book.clone()),
+            ((Method::GET, "/appointments".to_owned()), list.clone()),
+        ]));
+        Ok(Self {
+            front: serve_front(routes).await?,
+            book,
+            list,
+        })
+    }
+
+    async fn run(
+        &self,
+        out: &Path,
+        doctors: &[Person],
+        patients: &[Person],
+        db: &TestDatabase,
+        floor_rss_mib: f64,
+    ) -> Result<Vec<Figure>> {
+        let client = reqwest::Client::new();
+        // Patient i books doctor (i + s) at slot s: no doctor and no patient is booked twice
+        // at once. Days 1-2 are measured; day 3 warms every process up (keys, connections).
+        let request = |day: i64, n: usize| {
+            let per_day = patients.len() * 16;
+            let (i, s) = (
+                (n % per_day) % patients.len(),
+                (n % per_day) / patients.len(),
+            );
+            let doctor = &doctors[(i + s) % doctors.len()];
+            (
+                patients[i].token.clone(),
+                booking(
+                    doctor,
+                    slot(
+                        day + i64::try_from(n / per_day).unwrap_or(0),
+                        i64::try_from(s).unwrap_or(0),
+                    ),
+                ),
+            )
+        };
+        let post = async |day: i64, count: usize| {
+            load(count, async |n| {
+                let (token, body) = request(day, n);
+                client
+                    .post(format!("{}/appointments", self.front))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+            })
+            .await
+        };
+        post(3, 64).await?;
+        progress(format!(
+            "  POST /appointments: {REQUESTS} at concurrency {CONCURRENCY}"
+        ));
+        let booked = post(1, REQUESTS).await?;
+        let get = async |count: usize| {
+            load(count, async |n| {
+                client
+                    .get(format!("{}/appointments", self.front))
+                    .bearer_auth(&patients[n % patients.len()].token)
+                    .send()
+                    .await
+            })
+            .await
+        };
+        get(64).await?;
+        progress(format!(
+            "  GET /appointments: {REQUESTS} at concurrency {CONCURRENCY}"
+        ));
+        let listed = get(REQUESTS).await?;
+        progress("  floors: bare INSERT … RETURNING and SELECT at the same concurrency");
+        sqlx::query("create table bench_floor (id uuid primary key, doctor_id uuid not null, starts_at timestamptz not null, payload jsonb not null)")
+            .execute(db.pool())
+            .await?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(8)
+            .connect(db.url())
+            .await?;
+        let ids: Vec<Uuid> = (0..REQUESTS).map(|_| Uuid::now_v7()).collect();
+        let insert = load(REQUESTS, async |n| {
+            sqlx::query_scalar::<_, Uuid>(
+                "insert into bench_floor values ($1, $2, now(), $3) returning id",
+            )
+            .bind(ids[n])
+            .bind(Uuid::new_v4())
+            .bind(json!({"reason": "check-up"}))
+            .fetch_one(&pool)
+            .await
+        })
+        .await?;
+        let select = load(REQUESTS, async |n| {
+            sqlx::query_as::<_, (Uuid, Uuid, chrono::DateTime<Utc>, Value)>(
+                "select id, doctor_id, starts_at, payload from bench_floor where id = $1",
+            )
+            .bind(ids[n])
+            .fetch_one(&pool)
+            .await
+        })
+        .await?;
+        booked.histogram(
+            "POST /appointments (c=8)",
+            &out.join("post-appointments.png"),
+        )?;
+        listed.histogram("GET /appointments (c=8)", &out.join("get-appointments.png"))?;
+        insert.histogram(
+            "floor: INSERT … RETURNING (c=8)",
+            &out.join("floor-insert.png"),
+        )?;
+        select.histogram("floor: SELECT (c=8)", &out.join("floor-select.png"))?;
+        const SECTION: &str = "Warm HTTP through the local path (HTTP front → Runtime API → 8 handler processes → Postgres), 4,000 requests at concurrency 8";
+        Ok(vec![
+            Figure::cost(
+                SECTION,
+                "POST /appointments p50",
+                "ms",
+                booked.percentile_ms(50.0),
+                "INSERT … RETURNING p50",
+                insert.percentile_ms(50.0),
+            )
+            .target("p50 < 2 ms", |ms| ms < 2.0),
+            Figure::cost(
+                SECTION,
+                "POST /appointments p99",
+                "ms",
+                booked.percentile_ms(99.0),
+                "INSERT … RETURNING p99",
+                insert.percentile_ms(99.0),
+            )
+            .target("p99 < 10 ms", |ms| ms < 10.0),
+            Figure::rate(
+                SECTION,
+                "POST /appointments throughput",
+                "req/s",
+                booked.per_second(),
+                "INSERT … RETURNING",
+                insert.per_second(),
+            )
+            .target("≥ 2,700 req/s", |rate| rate >= 2700.0),
+            Figure::cost(
+                SECTION,
+                "GET /appointments p50",
+                "ms",
+                listed.percentile_ms(50.0),
+                "SELECT by id p50",
+                select.percentile_ms(50.0),
+            ),
+            Figure::cost(
+                SECTION,
+                "GET /appointments p99",
+                "ms",
+                listed.percentile_ms(99.0),
+                "SELECT by id p99",
+                select.percentile_ms(99.0),
+            ),
+            Figure::rate(
+                SECTION,
+                "GET /appointments throughput",
+                "req/s",
+                listed.per_second(),
+                "SELECT by id",
+                select.per_second(),
+            ),
+            Figure::cost(
+                SECTION,
+                "book-appointment peak RSS after the load",
+                "MiB",
+                self.book.peak_rss_kib() as f64 / 1024.0,
+                "trivial Runtime API client",
+                floor_rss_mib,
+            )
+            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0),
+            Figure::cost(
+                SECTION,
+                "list-appointments peak RSS after the load",
+                "MiB",
+                self.list.peak_rss_kib() as f64 / 1024.0,
+                "trivial Runtime API client",
+                floor_rss_mib,
+            )
+            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0),
+        ])
+    }
+}
+
+/// Runs `count` calls of `call`, `CONCURRENCY` at a time; fails on the first error.
+async fn load<T, E: std::fmt::Display>(
+    count: usize,
+    call: impl AsyncFn(usize) -> Result<T, E>,
+) -> Result<Latencies>
+where
+    T: Answer,
+{
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let worker = async || -> Result<Vec<Duration>> {
+        let mut samples = Vec::new();
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            if n >= count {
+                return Ok(samples);
+            }
+            let sent = Instant::now();
+            let answer = call(n)
+                .await
+                .map_err(|e| anyhow::anyhow!("request {n}: {e}"))?;
+            samples.push(sent.elapsed());
+            answer.check(n).await?;
+        }
+    };
+    let workers = futures::future::try_join_all((0..CONCURRENCY).map(|_| worker())).await?;
+    Ok(Latencies::new(
+        workers.into_iter().flatten().collect(),
+        started.elapsed(),
+    ))
+}
+
+/// What counts as a successful answer.
+trait Answer {
+    async fn check(self, n: usize) -> Result<()>;
+}
+
+impl Answer for reqwest::Response {
+    async fn check(self, n: usize) -> Result<()> {
+        let status = self.status();
+        if !status.is_success() {
+            bail!(
+                "request {n}: {status} {}",
+                self.text().await.unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Answer for Uuid {
+    async fn check(self, _: usize) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<A, B, C, D> Answer for (A, B, C, D) {
+    async fn check(self, _: usize) -> Result<()> {
+        Ok(())
+    }
+}
+
+async fn jwt(issuer: &TestIssuer) -> Result<Vec<Figure>> {
+    const ROUNDS: u32 = 20_000;
+    let token = issuer.access_token("patient");
+    let verifier = carebook_auth::Verifier::new(&issuer.auth_config())?;
+    verifier.verify(&token).await?;
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        verifier.verify(&token).await?;
+    }
+    let ours = started.elapsed() / ROUNDS;
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(issuer.active_public_pem().as_bytes())?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[carebook_testkit::API_AUDIENCE]);
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        jsonwebtoken::decode::<Value>(&token, &key, &validation)?;
+    }
+    let raw = started.elapsed() / ROUNDS;
+    Ok(vec![Figure::cost(
+        "JWT verification (warm key cache, 20,000 verifications)",
+        "Verifier::verify per token",
+        "µs",
+        ours.as_secs_f64() * 1e6,
+        "raw RS256 jsonwebtoken::decode",
+        raw.as_secs_f64() * 1e6,
+    )])
+}
+
+/// Zip sizes beside the smallest handler's: the Lambda runtime and HTTP adapter alone.
+fn zips(root: &Path) -> Result<Vec<Figure>> {
+    let size = |name: &str| -> Result<f64> {
+        let zip = root
+            .join("../target/lambda")
+            .join(name)
+            .join("bootstrap.zip");
+        let metadata = std::fs::metadata(&zip).with_context(|| {
+            format!(
+                "{} is missing: bench/run.sh builds the zips first",
+                zip.display()
+            )
+        })?;
+        Ok(metadata.len() as f64 / 1e6)
+    };
+    let floor = size("users-health")?;
+    handlers(root)?
+        .iter()
+        .map(|name| {
+            Ok(Figure::cost(
+                "arm64 Lambda zip (`make build`)",
+                name,
+                "MB",
+                size(name)?,
+                "users-health (runtime and HTTP adapter only)",
+                floor,
+            )
+            .target("< 5 MB", |mb| mb < 5.0))
+        })
+        .collect()
+}
