@@ -84,6 +84,23 @@ pub fn write(dir: &Path, figures: &[Figure], notes: &[String]) -> Result<()> {
          floor, measured in the same run. The ratio is how many times the floor's cost the \
          figure is (time over time for latencies, the floor's rate over ours for rates).\n",
     );
+    let judged: Vec<&Figure> = figures.iter().filter(|f| f.met.is_some()).collect();
+    let missed: Vec<String> = judged
+        .iter()
+        .filter(|f| f.met == Some(false))
+        .map(|f| format!("{} ({} {})", f.name, number(f.value), f.unit))
+        .collect();
+    let _ = write!(
+        md,
+        "\nSPEC §9 targets: {} of {} figures meet theirs.",
+        judged.len() - missed.len(),
+        judged.len()
+    );
+    if missed.is_empty() {
+        md.push('\n');
+    } else {
+        let _ = writeln!(md, " Not met: {}.", missed.join("; "));
+    }
     let mut section = "";
     for figure in figures {
         if figure.section != section {
