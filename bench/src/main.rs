@@ -365,7 +365,7 @@ impl Http {
         )?;
         select.histogram("floor: SELECT (c=8)", &out.join("floor-select.png"))?;
         const SECTION: &str = "Warm HTTP through the local path (HTTP front → Runtime API → 8 handler processes → Postgres), 4,000 requests at concurrency 8";
-        Ok(vec![
+        Ok([
             Figure::cost(
                 SECTION,
                 "POST /appointments p50",
@@ -417,25 +417,20 @@ impl Http {
                 "SELECT by id",
                 select.per_second(),
             ),
+        ]
+        .into_iter()
+        .chain([&self.book, &self.list].map(|function| {
             Figure::cost(
                 SECTION,
-                "book-appointment peak RSS after the load",
+                format!("{} peak RSS after the load", function.name),
                 "MiB",
-                self.book.peak_rss_kib() as f64 / 1024.0,
+                function.peak_rss_kib() as f64 / 1024.0,
                 "trivial Runtime API client",
                 floor_rss_mib,
             )
-            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0),
-            Figure::cost(
-                SECTION,
-                "list-appointments peak RSS after the load",
-                "MiB",
-                self.list.peak_rss_kib() as f64 / 1024.0,
-                "trivial Runtime API client",
-                floor_rss_mib,
-            )
-            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0),
-        ])
+            .target("< 32 MB", |mib| mib * 1.048_576 < 32.0)
+        }))
+        .collect())
     }
 }
 

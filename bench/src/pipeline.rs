@@ -9,12 +9,10 @@ use aws_lambda_events::kafka::KafkaEvent;
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
 use carebook_event_source::{Invoker, Runner, Settings, StartingPosition};
-use carebook_events::{
-    AppointmentCreated, AppointmentSnapshot, AppointmentStatus, CloudEvent, Participant, Priority,
-};
+use carebook_events::{AppointmentCreated, CloudEvent};
 use carebook_outbox::Publisher;
 use carebook_testkit::{
-    TestDatabase, TestIssuer, bootstrap_servers, create_topic, msk_event, outbox_config,
+    TestDatabase, TestIssuer, booked, bootstrap_servers, create_topic, msk_event, outbox_config,
 };
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
@@ -25,28 +23,6 @@ use uuid::Uuid;
 use crate::measure::Latencies;
 use crate::report::Figure;
 use crate::{Person, booking, progress, slot};
-
-fn created(patient_email: Option<String>) -> CloudEvent<AppointmentCreated> {
-    let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
-    let person = |name: &str, email: Option<String>| Participant {
-        id: Uuid::new_v4(),
-        name: name.into(),
-        email,
-    };
-    CloudEvent::new(AppointmentCreated {
-        appointment: AppointmentSnapshot {
-            appointment_id: Uuid::now_v7(),
-            patient: person("Patient", patient_email.clone()),
-            doctor: person("Doctor", patient_email.map(|e| format!("doctor-{e}"))),
-            starts_at,
-            ends_at: starts_at + chrono::Duration::minutes(30),
-            duration_minutes: 30,
-            priority: Priority::Normal,
-            status: AppointmentStatus::Scheduled,
-            version: 1,
-        },
-    })
-}
 
 fn batch_of(events: &[CloudEvent<AppointmentCreated>]) -> Result<KafkaEvent> {
     let values: Vec<(String, Vec<u8>)> = events
@@ -96,7 +72,7 @@ pub async fn ingest(issuer: &TestIssuer) -> Result<Vec<Figure>> {
         let mut ours = Vec::new();
         let mut floor = Vec::new();
         for _ in 0..5 {
-            let events: Vec<_> = (0..size).map(|_| created(None)).collect();
+            let events: Vec<_> = (0..size).map(|_| booked("Patient", "Doctor").0).collect();
             let batch = batch_of(&events)?;
             let started = Instant::now();
             let answer = analytics::ingest::ingest_events(&app, batch).await;
@@ -141,7 +117,7 @@ pub async fn notifications(issuer: &TestIssuer) -> Result<Vec<Figure>> {
     const BOOKINGS: usize = 50;
     let (app, _db) = notifications_app(issuer).await?;
     let events: Vec<_> = (0..BOOKINGS)
-        .map(|_| created(Some(format!("{}@carebook.test", Uuid::new_v4().simple()))))
+        .map(|_| booked("Patient", "Doctor").0)
         .collect();
     let batch = batch_of(&events)?;
     let started = Instant::now();

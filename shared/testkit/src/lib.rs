@@ -12,6 +12,7 @@
 //! (an event against its checked-in JSON Schema).
 
 mod admin;
+mod booking;
 mod database;
 mod faults;
 mod hostile;
@@ -25,6 +26,7 @@ mod routes;
 mod schema;
 mod ses;
 
+pub use booking::booked;
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
 pub use faults::{Gate, PrivateBroker, PrivatePostgres, free_port};
 pub use hostile::{forged_kid, hostile_tokens, keyed_with_public_key, unsigned, with_payload};

@@ -1,11 +1,7 @@
-use carebook_events::{
-    AppointmentCreated, AppointmentSnapshot, AppointmentStatus, CloudEvent, EventData, Participant,
-    Priority, UserRegistered, UserSnapshot,
-};
+use carebook_events::{CloudEvent, EventData, UserRegistered, UserSnapshot};
 use carebook_testkit::{
-    ApiRequest, TestDatabase, TestIssuer, mail_to, msk_event, outbox_config, read,
+    ApiRequest, TestDatabase, TestIssuer, booked, mail_to, msk_event, outbox_config, read,
 };
-use chrono::Utc;
 use chrono_tz::Tz;
 use lambda_http::http::StatusCode;
 use notifications::send::send_notifications;
@@ -50,38 +46,6 @@ impl TestApp {
     }
 }
 
-fn participant(name: &str) -> (Participant, String) {
-    let email = format!("{name}-{}@carebook.test", Uuid::new_v4().simple());
-    (
-        Participant {
-            id: Uuid::new_v4(),
-            name: name.to_owned(),
-            email: Some(email.clone()),
-        },
-        email,
-    )
-}
-
-fn booking() -> (CloudEvent<AppointmentCreated>, String, String) {
-    let (patient, patient_email) = participant("Ada");
-    let (doctor, doctor_email) = participant("Grace");
-    let starts_at = Utc::now() + chrono::Duration::days(1);
-    let event = CloudEvent::new(AppointmentCreated {
-        appointment: AppointmentSnapshot {
-            appointment_id: Uuid::now_v7(),
-            patient,
-            doctor,
-            starts_at,
-            ends_at: starts_at + chrono::Duration::minutes(30),
-            duration_minutes: 30,
-            priority: Priority::Normal,
-            status: AppointmentStatus::Scheduled,
-            version: 1,
-        },
-    });
-    (event, patient_email, doctor_email)
-}
-
 fn batch<T: EventData>(topic: &str, event: &CloudEvent<T>) -> aws_lambda_events::kafka::KafkaEvent {
     let value = serde_json::to_vec(event).unwrap();
     msk_event(topic, &[(&event.subject, &value)])
@@ -91,7 +55,7 @@ fn batch<T: EventData>(topic: &str, event: &CloudEvent<T>) -> aws_lambda_events:
 async fn a_booking_emails_patient_and_doctor_once_however_often_it_is_delivered() {
     // Arrange
     let app = TestApp::spawn().await;
-    let (event, patient, doctor) = booking();
+    let (event, patient, doctor) = booked("Ada", "Grace");
 
     // Act
     let first = send_notifications(&app.app, batch("appointment-events", &event)).await;
@@ -144,7 +108,7 @@ async fn an_unverified_sender_is_recorded_failed_and_not_retried() {
     let unverified = app
         .variant(|config| config.sender = "Someone <someone@unverified.example>".into())
         .await;
-    let (event, patient, _) = booking();
+    let (event, patient, _) = booked("Ada", "Grace");
 
     let response = send_notifications(&unverified, batch("appointment-events", &event)).await;
     let again = send_notifications(&app.app, batch("appointment-events", &event)).await;
@@ -171,7 +135,7 @@ async fn with_ses_unreachable_the_record_is_retried_and_later_sent_once() {
     let down = app
         .variant(|config| config.ses_endpoint = Some("http://127.0.0.1:1".into()))
         .await;
-    let (event, patient, doctor) = booking();
+    let (event, patient, doctor) = booked("Ada", "Grace");
 
     // Act
     let failed = send_notifications(&down, batch("appointment-events", &event)).await;
@@ -193,11 +157,35 @@ async fn with_ses_unreachable_the_record_is_retried_and_later_sent_once() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_deliveries_at_once_of_a_retried_record_send_its_emails_once() {
+    // Arrange: a first attempt left the notifications pending (SES was unreachable).
+    let app = TestApp::spawn().await;
+    let down = app
+        .variant(|config| config.ses_endpoint = Some("http://127.0.0.1:1".into()))
+        .await;
+    let (event, patient, doctor) = booked("Ada", "Grace");
+    send_notifications(&down, batch("appointment-events", &event)).await;
+
+    // Act: the retry arrives twice at the same time.
+    let (first, second) = tokio::join!(
+        send_notifications(&app.app, batch("appointment-events", &event)),
+        send_notifications(&app.app, batch("appointment-events", &event)),
+    );
+
+    // Assert
+    assert!(first.batch_item_failures.is_empty() && second.batch_item_failures.is_empty());
+    assert_eq!(
+        (mail_to(&patient).await.len(), mail_to(&doctor).await.len()),
+        (1, 1)
+    );
+}
+
 #[tokio::test]
 async fn recipients_list_their_own_notifications_and_admins_everyones() {
     let app = TestApp::spawn().await;
     let patient_id = app.issuer.user("patient").unwrap().id;
-    let (mut event, _, _) = booking();
+    let (mut event, _, _) = booked("Ada", "Grace");
     event.data.appointment.patient.id = patient_id;
     send_notifications(&app.app, batch("appointment-events", &event)).await;
     let list = async |token: Option<&str>, recipient: Option<&str>| {

@@ -10,13 +10,10 @@ use aws_lambda_events::kafka::KafkaEvent;
 use axum::Json;
 use axum::extract::{Path, State};
 use carebook_event_source::{Invoker, Mapping, Runner, StartingPosition};
-use carebook_events::{
-    AppointmentCreated, AppointmentSnapshot, AppointmentStatus, CloudEvent, Participant, Priority,
-};
 use carebook_outbox::Publisher;
 use carebook_testkit::{
-    DEFAULT_DATABASE_URL, TestDatabase, TestIssuer, TopicTail, bootstrap_servers, create_topic,
-    mail_to, outbox_config, topic_size,
+    DEFAULT_DATABASE_URL, TestDatabase, TestIssuer, TopicTail, booked, bootstrap_servers,
+    create_topic, mail_to, outbox_config, topic_size,
 };
 use serde_json::Value;
 use tokio::sync::watch;
@@ -144,7 +141,11 @@ impl Pipeline {
     pub async fn produce_copies(&self, count: usize, copies: usize) -> Vec<Booking> {
         let mut bookings = Vec::new();
         for _ in 0..count {
-            let (event, booking) = booking_event();
+            let (event, patient_email, doctor_email) = booked("patient", "doctor");
+            let booking = Booking {
+                patient_email,
+                doctor_email,
+            };
             let value = serde_json::to_vec(&event).unwrap();
             for _ in 0..copies {
                 self.produce_raw(&event.subject, &value).await;
@@ -284,41 +285,4 @@ impl Delivery {
             running.abort();
         }
     }
-}
-
-fn booking_event() -> (CloudEvent<AppointmentCreated>, Booking) {
-    let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
-    let person = |name: &str| {
-        let email = format!("{name}-{}@carebook.test", Uuid::new_v4().simple());
-        (
-            Participant {
-                id: Uuid::new_v4(),
-                name: name.into(),
-                email: Some(email.clone()),
-            },
-            email,
-        )
-    };
-    let (patient, patient_email) = person("patient");
-    let (doctor, doctor_email) = person("doctor");
-    let event = CloudEvent::new(AppointmentCreated {
-        appointment: AppointmentSnapshot {
-            appointment_id: Uuid::now_v7(),
-            patient,
-            doctor,
-            starts_at,
-            ends_at: starts_at + chrono::Duration::minutes(30),
-            duration_minutes: 30,
-            priority: Priority::Normal,
-            status: AppointmentStatus::Scheduled,
-            version: 1,
-        },
-    });
-    (
-        event,
-        Booking {
-            patient_email,
-            doctor_email,
-        },
-    )
 }
