@@ -296,12 +296,15 @@ impl Http {
         let post = async |day: i64, count: usize| {
             load(count, async |n| {
                 let (token, body) = request(day, n);
-                client
-                    .post(format!("{}/appointments", self.front))
-                    .bearer_auth(token)
-                    .json(&body)
-                    .send()
-                    .await
+                succeeded(
+                    client
+                        .post(format!("{}/appointments", self.front))
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await,
+                )
+                .await
             })
             .await
         };
@@ -312,11 +315,14 @@ impl Http {
         let booked = post(1, REQUESTS).await?;
         let get = async |count: usize| {
             load(count, async |n| {
-                client
-                    .get(format!("{}/appointments", self.front))
-                    .bearer_auth(&patients[n % patients.len()].token)
-                    .send()
-                    .await
+                succeeded(
+                    client
+                        .get(format!("{}/appointments", self.front))
+                        .bearer_auth(&patients[n % patients.len()].token)
+                        .send()
+                        .await,
+                )
+                .await
             })
             .await
         };
@@ -342,7 +348,8 @@ impl Http {
             .bind(Uuid::new_v4())
             .bind(json!({"reason": "check-up"}))
             .fetch_one(&pool)
-            .await
+            .await?;
+            Ok(())
         })
         .await?;
         let select = load(REQUESTS, async |n| {
@@ -351,7 +358,8 @@ impl Http {
             )
             .bind(ids[n])
             .fetch_one(&pool)
-            .await
+            .await?;
+            Ok(())
         })
         .await?;
         booked.histogram(
@@ -435,13 +443,7 @@ impl Http {
 }
 
 /// Runs `count` calls of `call`, `CONCURRENCY` at a time; fails on the first error.
-async fn load<T, E: std::fmt::Display>(
-    count: usize,
-    call: impl AsyncFn(usize) -> Result<T, E>,
-) -> Result<Latencies>
-where
-    T: Answer,
-{
+async fn load(count: usize, call: impl AsyncFn(usize) -> Result<()>) -> Result<Latencies> {
     let next = AtomicUsize::new(0);
     let started = Instant::now();
     let worker = async || -> Result<Vec<Duration>> {
@@ -452,11 +454,8 @@ where
                 return Ok(samples);
             }
             let sent = Instant::now();
-            let answer = call(n)
-                .await
-                .map_err(|e| anyhow::anyhow!("request {n}: {e}"))?;
+            call(n).await.with_context(|| format!("request {n}"))?;
             samples.push(sent.elapsed());
-            answer.check(n).await?;
         }
     };
     let workers = futures::future::try_join_all((0..CONCURRENCY).map(|_| worker())).await?;
@@ -466,34 +465,14 @@ where
     ))
 }
 
-/// What counts as a successful answer.
-trait Answer {
-    async fn check(self, n: usize) -> Result<()>;
-}
-
-impl Answer for reqwest::Response {
-    async fn check(self, n: usize) -> Result<()> {
-        let status = self.status();
-        if !status.is_success() {
-            bail!(
-                "request {n}: {status} {}",
-                self.text().await.unwrap_or_default()
-            );
-        }
-        Ok(())
+/// A sent request's answer, refused unless it is a 2xx.
+async fn succeeded(response: reqwest::Result<reqwest::Response>) -> Result<()> {
+    let response = response?;
+    let status = response.status();
+    if !status.is_success() {
+        bail!("{status} {}", response.text().await.unwrap_or_default());
     }
-}
-
-impl Answer for Uuid {
-    async fn check(self, _: usize) -> Result<()> {
-        Ok(())
-    }
-}
-
-impl<A, B, C, D> Answer for (A, B, C, D) {
-    async fn check(self, _: usize) -> Result<()> {
-        Ok(())
-    }
+    Ok(())
 }
 
 async fn jwt(issuer: &TestIssuer) -> Result<Vec<Figure>> {

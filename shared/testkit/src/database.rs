@@ -21,8 +21,12 @@ impl TestDatabase {
     /// # Panics
     /// When the server cannot be reached or a migration fails: the test cannot go on.
     pub async fn create(migrator: &Migrator) -> Self {
-        let server = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-        Self::create_on(&server, migrator).await
+        Self::create_on(&Self::local_server(), migrator).await
+    }
+
+    /// The server of `DATABASE_URL`, the local stack's by default.
+    pub fn local_server() -> String {
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into())
     }
 
     /// Like [`TestDatabase::create`], on the server at `server` (a test's own, say).

@@ -50,10 +50,18 @@ pub fn topic_size(topic: &str) -> i64 {
         .set("bootstrap.servers", bootstrap_servers())
         .create()
         .expect("create a test consumer");
+    watermarks(&consumer, topic)
+        .into_iter()
+        .map(|(_, low, high)| high - low)
+        .sum()
+}
+
+/// `(partition, low, high)` of every partition of `topic`.
+fn watermarks(consumer: &StreamConsumer, topic: &str) -> Vec<(i32, i64, i64)> {
     let timeout = Duration::from_secs(10);
     let metadata = consumer
         .fetch_metadata(Some(topic), timeout)
-        .expect("read topic metadata");
+        .expect("read topic metadata (is `make stack-up` running?)");
     metadata
         .topics()
         .iter()
@@ -62,9 +70,9 @@ pub fn topic_size(topic: &str) -> i64 {
             let (low, high) = consumer
                 .fetch_watermarks(topic, partition.id(), timeout)
                 .expect("read partition watermarks");
-            high - low
+            (partition.id(), low, high)
         })
-        .sum()
+        .collect()
 }
 
 /// An address where no broker answers, to play a stopped broker.
@@ -118,27 +126,20 @@ impl TopicTail {
     /// # Panics
     /// When the broker cannot be reached.
     pub fn at_end(topic: &str) -> Self {
-        Self::at_end_on(&bootstrap_servers(), topic)
+        Self::open(&bootstrap_servers(), topic, Offset::Offset)
     }
 
-    /// Like [`TopicTail::at_end`], on the broker at `servers` (a test's own, say).
-    ///
-    /// # Panics
-    /// When the broker cannot be reached.
-    pub fn at_end_on(servers: &str, topic: &str) -> Self {
-        Self::open(servers, topic, true)
-    }
-
-    /// Reads `topic` on the broker at `servers` from its first record: everything the broker
-    /// kept, whoever published it when.
+    /// Reads `topic` on the broker at `servers` (a test's own, say) from its first record:
+    /// everything the broker kept, whoever published it when.
     ///
     /// # Panics
     /// When the broker cannot be reached.
     pub fn from_start_on(servers: &str, topic: &str) -> Self {
-        Self::open(servers, topic, false)
+        Self::open(servers, topic, |_| Offset::Beginning)
     }
 
-    fn open(servers: &str, topic: &str, at_end: bool) -> Self {
+    /// Reads every partition of `topic` from `start(its high watermark)`.
+    fn open(servers: &str, topic: &str, start: impl Fn(i64) -> Offset) -> Self {
         let consumer: StreamConsumer = ClientConfig::new()
             .set("bootstrap.servers", servers)
             .set(
@@ -148,22 +149,10 @@ impl TopicTail {
             .set("enable.auto.commit", "false")
             .create()
             .expect("create a test consumer");
-        let timeout = Duration::from_secs(10);
-        let metadata = consumer
-            .fetch_metadata(Some(topic), timeout)
-            .expect("read topic metadata (is `make stack-up` running?)");
         let mut assignment = TopicPartitionList::new();
-        for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
-            let offset = if at_end {
-                let (_, high) = consumer
-                    .fetch_watermarks(topic, partition.id(), timeout)
-                    .expect("read partition watermarks");
-                Offset::Offset(high)
-            } else {
-                Offset::Beginning
-            };
+        for (partition, _, high) in watermarks(&consumer, topic) {
             assignment
-                .add_partition_offset(topic, partition.id(), offset)
+                .add_partition_offset(topic, partition, start(high))
                 .expect("a valid offset");
         }
         consumer.assign(&assignment).expect("assign partitions");

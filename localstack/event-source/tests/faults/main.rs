@@ -10,15 +10,19 @@ mod pipeline;
 
 use std::time::Duration;
 
-use carebook_testkit::{Gate, PrivatePostgres, topic_size};
+use carebook_testkit::{Gate, PrivatePostgres, TestDatabase, topic_size};
 
 use crate::pipeline::{Delivery, Pipeline};
 
 async fn restart_mid_batch(delivery_ends: impl AsyncFnOnce(Delivery)) {
     // Arrange: each invocation is slow, so the interruption finds a batch in flight: applied
     // by the handler, not yet committed by the mapping.
-    let pipeline =
-        Pipeline::start(Pipeline::local_database(), None, Duration::from_millis(300)).await;
+    let pipeline = Pipeline::start(
+        TestDatabase::local_server(),
+        None,
+        Duration::from_millis(300),
+    )
+    .await;
     let mut bookings = pipeline.produce(20).await;
 
     // Act
@@ -75,8 +79,12 @@ async fn with_ses_down_emails_wait_and_are_sent_once_when_it_is_back() {
     let moto = carebook_testkit::aws_endpoint();
     let moto = moto.trim_start_matches("http://").parse().unwrap();
     let mut ses = Gate::closed(moto);
-    let pipeline =
-        Pipeline::start(Pipeline::local_database(), Some(ses.url()), Duration::ZERO).await;
+    let pipeline = Pipeline::start(
+        TestDatabase::local_server(),
+        Some(ses.url()),
+        Duration::ZERO,
+    )
+    .await;
     let bookings = pipeline.produce(10).await;
 
     // Act: deliveries fail while SES is down; then it is back.
@@ -95,7 +103,7 @@ async fn with_ses_down_emails_wait_and_are_sent_once_when_it_is_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_delivery_storm_has_each_event_s_effect_once() {
     // Arrange: every event published three times, as retrying producers do.
-    let pipeline = Pipeline::start(Pipeline::local_database(), None, Duration::ZERO).await;
+    let pipeline = Pipeline::start(TestDatabase::local_server(), None, Duration::ZERO).await;
     let bookings = pipeline.produce_copies(10, 3).await;
 
     // Act: two mappings per function, each delivering every copy, at the same time.
@@ -112,7 +120,7 @@ async fn a_duplicate_delivery_storm_has_each_event_s_effect_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poison_record_goes_to_the_dead_letters_and_the_good_ones_around_it_through() {
     // Arrange: a record that is not an event between good ones.
-    let pipeline = Pipeline::start(Pipeline::local_database(), None, Duration::ZERO).await;
+    let pipeline = Pipeline::start(TestDatabase::local_server(), None, Duration::ZERO).await;
     let mut bookings = pipeline.produce(5).await;
     pipeline
         .produce_raw("poison", b"{\"not\": \"a cloudevent\"")

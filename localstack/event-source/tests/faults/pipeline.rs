@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use carebook_event_source::{Invoker, Mapping, Runner, StartingPosition};
 use carebook_outbox::Publisher;
 use carebook_testkit::{
-    DEFAULT_DATABASE_URL, TestDatabase, TestIssuer, TopicTail, booked, bootstrap_servers,
-    create_topic, mail_to, outbox_config, topic_size,
+    TestDatabase, TestIssuer, TopicTail, booked, bootstrap_servers, create_topic, mail_to,
+    outbox_config, topic_size,
 };
 use serde_json::Value;
 use tokio::sync::watch;
@@ -69,14 +69,11 @@ pub struct Pipeline {
     watch: String,
     analytics_db: TestDatabase,
     _issuer: TestIssuer,
+    /// Publishes the test's records and the mappings' dead letters.
+    publisher: Publisher,
 }
 
 impl Pipeline {
-    /// The local stack's PostgreSQL server.
-    pub fn local_database() -> String {
-        std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into())
-    }
-
     /// Both consumers with their databases on `database_server`, emailing through
     /// `ses_endpoint` (the stack's emulator by default), on a new topic.
     pub async fn start(
@@ -129,6 +126,7 @@ impl Pipeline {
             watch,
             analytics_db,
             _issuer: issuer,
+            publisher: Publisher::new(&bootstrap_servers(), Duration::from_secs(5)).unwrap(),
         }
     }
 
@@ -156,8 +154,10 @@ impl Pipeline {
     }
 
     pub async fn produce_raw(&self, key: &str, value: &[u8]) {
-        let publisher = Publisher::new(&bootstrap_servers(), Duration::from_secs(5)).unwrap();
-        publisher.publish(&self.topic, key, value).await.unwrap();
+        self.publisher
+            .publish(&self.topic, key, value)
+            .await
+            .unwrap();
     }
 
     /// Starts both event source mappings, as `make dev` configures them from the template.
@@ -182,12 +182,11 @@ impl Pipeline {
                 on_failure_topic: Some(self.dead_letter_topic(consumer)),
             };
             let invoker = Invoker::new(&self.watch, Duration::from_secs(30)).unwrap();
-            let publisher = Publisher::new(&bootstrap_servers(), Duration::from_secs(5)).unwrap();
             let runner = Runner::new(
                 mapping,
                 &bootstrap_servers(),
                 invoker,
-                publisher,
+                self.publisher.clone(),
                 "arn:local",
             )
             .unwrap();
