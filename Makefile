@@ -46,13 +46,9 @@ smoke:
 	@localstack/smoke-dev.sh
 
 # With TLS and SASL built in, so the SCRAM tests run against a broker that demands them.
+# cargo-nextest (installed by `make tools`) runs every test in a process of its own, in parallel.
 workspace-tests:
-	@eval "$$($(STACK) env)"; \
-	if command -v cargo-nextest >/dev/null; then \
-		cargo nextest run --workspace --no-fail-fast --features carebook-outbox/kafka-tls; \
-	else \
-		cargo test --workspace --no-fail-fast --features carebook-outbox/kafka-tls; \
-	fi
+	@eval "$$($(STACK) env)"; cargo nextest run --workspace --no-fail-fast --features carebook-outbox/kafka-tls
 
 ## fuzz-smoke: each cargo fuzz target (token, cloudevent, msk_event) for 15 s; part of make test
 fuzz-smoke:

@@ -40,7 +40,7 @@ compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@";
 answers() { curl -sf -m 5 "$1" >/dev/null 2>&1; }
 
 if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    # Same ports as the native stack, with real Keycloak and Apache Kafka.
+    # Same ports and the same Keycloak and Apache Kafka versions as the native stack.
     say "a Docker engine answers: starting localstack/docker-compose.yml"
     compose_file=$ROOT/localstack/docker-compose.yml
     compose -f "$compose_file" up -d
@@ -86,7 +86,7 @@ cat <<EOF
 
 Carebook is running.
   API (cargo lambda watch)   $API
-  Keycloak realm (test)      $KEYCLOAK_ISSUER
+  Keycloak realm             $KEYCLOAK_ISSUER   (sign up: patients; admin console: $KEYCLOAK_URL/admin, ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin})
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)
   PostgreSQL                 ${DATABASE_URL##*@}  (a database per service)

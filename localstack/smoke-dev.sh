@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The `make dev` promise, end to end: the stack comes up, a token from the test issuer is
+# The `make dev` promise, end to end: the stack comes up, a token from the local Keycloak is
 # accepted by a handler served through `cargo lambda watch`, `make demo` runs its story (a booking
 # and a cancellation reaching notifications and analytics through the local event source), and
 # Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
@@ -57,7 +57,7 @@ token=$(password_token patient)
 profile_ok() {
     curl -sf -m 300 -H "Authorization: Bearer $token" "$API/users/me" | grep -q '"username":"patient"'
 }
-check "a token from the test issuer is accepted through cargo lambda watch" profile_ok
+check "a token from Keycloak is accepted through cargo lambda watch" profile_ok
 unauthenticated() { [ "$(curl -s -m 60 -o /dev/null -w '%{http_code}' "$API/users/me")" = 401 ]; }
 check "a request without a token is answered 401" unauthenticated
 

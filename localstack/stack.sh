@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Carebook's local stack without Docker: PostgreSQL, a Kafka-protocol broker (Tansu), an AWS
-# API emulator (moto) and the Keycloak-compatible test issuer, as native processes on loopback.
+# Carebook's local stack without Docker: PostgreSQL, Apache Kafka (KRaft), an AWS API emulator
+# (moto) and Keycloak, as native processes on loopback (SPEC §7).
 #
 #   localstack/stack.sh up [COMPONENT...]    start what is not running yet (idempotent)
 #   localstack/stack.sh down [COMPONENT...]  stop what this checkout started, nothing else
 #   localstack/stack.sh status               what runs, and whether this checkout started it
 #   localstack/stack.sh env                  the environment handlers and tests need
-#   localstack/stack.sh tools                install the cached tools only (Tansu, moto, cargo-lambda)
+#   localstack/stack.sh tools                install the cached tools only (Kafka, Keycloak, moto,
+#                                            cargo-lambda, cargo-nextest)
 #   localstack/stack.sh pytools              moto and cargo-lambda only (make dev with Docker)
 #
-# Components: postgres kafka moto issuer. Tools are installed once per machine into
-# ${XDG_CACHE_HOME:-$HOME/.cache}/carebook; pids, logs and data live in <checkout>/.stack.
+# Components: postgres kafka moto keycloak. Tools are installed once per machine into
+# ${XDG_CACHE_HOME:-$HOME/.cache}/carebook (Kafka's jars and Keycloak's distribution come from
+# Maven Central and run on the machine's JDK); pids, logs and Kafka's data live in
+# <checkout>/.stack, Keycloak's data in a `keycloak` database of the PostgreSQL cluster.
 # A component already answering on its port is reused and left alone by `down`.
 set -euo pipefail
 
@@ -19,16 +22,25 @@ CACHE=${CAREBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/carebook}
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
-TANSU_VERSION=0.6.0
-TANSU_FEATURES=dynostore,postgres,libsql # the default features have no storage engine
-TANSU="$CACHE/tools/tansu-$TANSU_VERSION/bin/tansu"
+# The newest Kafka release line Amazon MSK offers (4.1.x); localstack/docker-compose.yml runs
+# the same version.
+KAFKA_VERSION=4.1.2
+KAFKA_HOME="$CACHE/kafka-$KAFKA_VERSION"
+KEYCLOAK_VERSION=26.7.3
+KEYCLOAK_HOME="$CACHE/keycloak-$KEYCLOAK_VERSION"
+# Build-time options of Keycloak's server (kc.sh build), applied once to the cached copy.
+KEYCLOAK_BUILD_OPTIONS="--db=postgres --health-enabled=true"
+M2_REPO="$CACHE/m2"
 VENV="$CACHE/venv"
 PYTHON_TOOLS="moto[server]==5.2.5 cargo-lambda==1.9.2"
+NEXTEST_VERSION=0.9.151
+NEXTEST="$CACHE/tools/cargo-nextest-$NEXTEST_VERSION/bin/cargo-nextest"
 
 PG_PORT=${CAREBOOK_PG_PORT:-55432}
 PG_CLUSTER=carebook
 DATABASE_URL=${DATABASE_URL:-postgres://carebook:carebook@127.0.0.1:$PG_PORT/carebook}
 KAFKA_PORT=9092
+KAFKA_CONTROLLER_PORT=9093
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 # The event topics, and a dead-letter topic per consumer and topic it reads (SPEC §5).
 TOPICS=(appointment-events user-events
@@ -37,13 +49,21 @@ TOPICS=(appointment-events user-events
     appointment-events.notifications.dlq user-events.notifications.dlq)
 MOTO_PORT=5000
 AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
-ISSUER_ADDR=127.0.0.1:8080
-KEYCLOAK_ISSUER=http://$ISSUER_ADDR/realms/carebook
+KEYCLOAK_PORT=8080
+# Keycloak's management interface (health) defaults to 9000, where cargo lambda watch serves.
+KEYCLOAK_MANAGEMENT_PORT=8081
+KEYCLOAK_URL=http://127.0.0.1:$KEYCLOAK_PORT
+KEYCLOAK_ISSUER=$KEYCLOAK_URL/realms/carebook
+REALM_FILE=$ROOT/localstack/keycloak/realm.json
+# The master realm's administrator, created on Keycloak's first start (development only; the
+# compose file uses the same). Tests use it to make users and realms of their own.
+KEYCLOAK_ADMIN_USER=admin
+KEYCLOAK_ADMIN_PASSWORD=admin
 
 # shellcheck source=localstack/process.sh
 . "$ROOT/localstack/process.sh"
 
-COMPONENTS=(postgres kafka moto issuer)
+COMPONENTS=(postgres kafka moto keycloak)
 STARTED=() # components this invocation started, stopped again if a later one fails
 
 say() { printf '[stack] %s\n' "$*"; }
@@ -131,15 +151,71 @@ ensure_base_tools() {
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
-ensure_tansu() {
-    [ -x "$TANSU" ] && return 0
-    say "kafka: building Tansu $TANSU_VERSION into $CACHE/tools (about 15 minutes on 2 cores, once per machine)"
+# The JDK Kafka and Keycloak run on: $JAVA_HOME's, or the one on PATH; both need 17 or newer.
+java_bin() { if [ -n "${JAVA_HOME:-}" ]; then echo "$JAVA_HOME/bin/java"; else command -v java || true; fi; }
+
+ensure_java() {
+    local java version where=${JAVA_HOME:+$JAVA_HOME/bin/java}
+    java=$(java_bin)
+    [ -n "$java" ] && [ -x "$java" ] ||
+        fail "java: no JDK found (looked for ${where:-java on PATH}); Kafka and Keycloak need Java 17 or newer: apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+    version=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')
+    [ "${version%%.*}" -ge 17 ] 2>/dev/null ||
+        fail "java: $java is Java ${version:-of unknown version}; Kafka $KAFKA_VERSION and Keycloak $KEYCLOAK_VERSION need 17 or newer"
+}
+
+# maven LOG ARGS...: Maven in batch mode against the cache's own local repository.
+maven() {
+    local log=$1
+    shift
+    command -v mvn >/dev/null || apt_install maven
+    mkdir -p "$CACHE"
+    mvn -B -ntp -Dmaven.repo.local="$M2_REPO" "$@" >"$log" 2>&1
+}
+
+ensure_kafka() {
+    ensure_java
+    [ -f "$KAFKA_HOME/.complete" ] && return 0
+    say "kafka: fetching Apache Kafka $KAFKA_VERSION's jars from Maven Central into $KAFKA_HOME (once per machine)"
+    rm -rf "$KAFKA_HOME"
+    maven "$CACHE/kafka-fetch.log" -f "$ROOT/localstack/kafka/pom.xml" \
+        -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" ||
+        { log_tail "$CACHE/kafka-fetch.log"; fail "kafka: Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION and its dependencies; see $CACHE/kafka-fetch.log"; }
+    touch "$KAFKA_HOME/.complete"
+}
+
+ensure_keycloak() {
+    ensure_java
+    [ -f "$KEYCLOAK_HOME/.carebook-build" ] && [ "$(cat "$KEYCLOAK_HOME/.carebook-build")" = "$KEYCLOAK_BUILD_OPTIONS" ] && return 0
+    if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
+        say "keycloak: fetching Keycloak $KEYCLOAK_VERSION from Maven Central into $KEYCLOAK_HOME (once per machine)"
+        local download="$CACHE/download"
+        rm -rf "$download" "$KEYCLOAK_HOME"
+        maven "$CACHE/keycloak-fetch.log" -f "$ROOT/localstack/kafka/pom.xml" dependency:copy \
+            -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" -DoutputDirectory="$download" ||
+            { log_tail "$CACHE/keycloak-fetch.log"; fail "keycloak: Maven could not fetch org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip; see $CACHE/keycloak-fetch.log"; }
+        command -v unzip >/dev/null || apt_install unzip
+        unzip -q "$download/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$download" &&
+            mv "$download/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_HOME" && rm -rf "$download" ||
+            fail "keycloak: unpacking the distribution into $KEYCLOAK_HOME failed"
+    fi
+    say "keycloak: building the server for PostgreSQL (kc.sh build, once per machine)"
+    # shellcheck disable=SC2086 # the options are split on purpose
+    "$KEYCLOAK_HOME/bin/kc.sh" build $KEYCLOAK_BUILD_OPTIONS >"$CACHE/keycloak-build.log" 2>&1 ||
+        { log_tail "$CACHE/keycloak-build.log"; fail "keycloak: kc.sh build failed; see $CACHE/keycloak-build.log"; }
+    echo "$KEYCLOAK_BUILD_OPTIONS" >"$KEYCLOAK_HOME/.carebook-build"
+}
+
+# cargo-nextest runs the workspace's tests, each in a process of its own, in parallel.
+ensure_nextest() {
+    [ -x "$NEXTEST" ] && return 0
+    say "installing cargo-nextest $NEXTEST_VERSION into $CACHE/tools (compiled from crates.io, a few minutes, once per machine)"
     mkdir -p "$CACHE/build"
-    # The build folder is kept, so an interrupted build resumes where it stopped.
-    CARGO_TARGET_DIR="$CACHE/build/tansu" cargo install tansu --version "$TANSU_VERSION" --locked \
-        --features "$TANSU_FEATURES" --root "$CACHE/tools/tansu-$TANSU_VERSION" \
-        >"$CACHE/build/tansu-install.log" 2>&1 ||
-        { log_tail "$CACHE/build/tansu-install.log"; fail "building Tansu failed; see $CACHE/build/tansu-install.log"; }
+    CARGO_TARGET_DIR="$CACHE/build/nextest" cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked \
+        --root "$CACHE/tools/cargo-nextest-$NEXTEST_VERSION" >"$CACHE/build/nextest-install.log" 2>&1 ||
+        { log_tail "$CACHE/build/nextest-install.log"; fail "installing cargo-nextest failed; see $CACHE/build/nextest-install.log"; }
+    rm -rf "$CACHE/build/nextest"
 }
 
 ensure_python_tools() {
@@ -155,8 +231,10 @@ ensure_python_tools() {
 
 ensure_tools() {
     ensure_base_tools
-    ensure_tansu
+    ensure_kafka
+    ensure_keycloak
     ensure_python_tools
+    ensure_nextest
 }
 
 # ------------------------------------------------------------------------------- postgres
@@ -253,33 +331,66 @@ postgres_status() {
 
 # ---------------------------------------------------------------------------------- kafka
 
-kafka_answers() { timeout 15 "$TANSU" topic list --broker "tcp://$KAFKA_BOOTSTRAP_SERVERS" >/dev/null 2>&1; }
+# kafka_java LOG CLASS ARGS...: one of Kafka's Java programs on the cached jars.
+kafka_java() {
+    local log=$1
+    shift
+    "$(java_bin)" -Xmx256m -Dlog4j2.configurationFile="$ROOT/localstack/kafka/log4j2.properties" \
+        -cp "$KAFKA_HOME/libs/*" "$@" >"$log" 2>&1
+}
 
+kafka_topics() { kafka_java "$STATE/kafka-topics.log" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"; }
+
+kafka_answers() { timeout 30 "$(java_bin)" -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --list >/dev/null 2>&1; }
+
+# The event topics, and the dead-letter topics, as MSK clusters are set up: explicitly.
 create_topics() {
-    local topic out
+    local topic existing missing=()
+    kafka_topics --list || { log_tail "$STATE/kafka-topics.log"; fail "kafka: listing topics failed; see $STATE/kafka-topics.log"; }
+    existing=$(cat "$STATE/kafka-topics.log")
     for topic in "${TOPICS[@]}"; do
-        out=$(timeout 30 "$TANSU" topic create "$topic" --partitions 3 --broker "tcp://$KAFKA_BOOTSTRAP_SERVERS" 2>&1) ||
-            [[ $out == *"already exists"* ]] || { echo "$out" >&2; fail "kafka: creating topic $topic failed"; }
+        grep -qxF "$topic" <<<"$existing" || missing+=("$topic")
+    done
+    for topic in "${missing[@]}"; do
+        kafka_topics --create --if-not-exists --topic "$topic" --partitions 3 --replication-factor 1 ||
+            { log_tail "$STATE/kafka-topics.log"; fail "kafka: creating topic $topic failed; see $STATE/kafka-topics.log"; }
     done
 }
 
+# The project's node settings with this checkout's data folder (later keys win).
+write_kafka_properties() {
+    { cat "$ROOT/localstack/kafka/server.properties" && echo "log.dirs=$STATE/kafka"; } >"$STATE/kafka.properties"
+}
+
+# KRaft keeps its metadata in the data folder, which must be formatted once with a cluster id.
+format_kafka_storage() {
+    [ -f "$STATE/kafka/meta.properties" ] && return 0
+    say "kafka: formatting its storage in $STATE/kafka"
+    local cluster_id
+    cluster_id=$("$(java_bin)" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>"$STATE/kafka-format.log") &&
+        kafka_java "$STATE/kafka-format.log" kafka.tools.StorageTool format -t "$cluster_id" -c "$STATE/kafka.properties" ||
+        { log_tail "$STATE/kafka-format.log"; fail "kafka: formatting the storage failed; see $STATE/kafka-format.log"; }
+}
+
 kafka_up() {
-    ensure_tansu
+    ensure_kafka
     if pid_alive kafka; then
         say "kafka: running (pid $(cat "$STATE/kafka.pid"))"
     elif port_taken "$KAFKA_PORT"; then
         kafka_answers || fail "kafka: port $KAFKA_PORT is taken by something that is not a Kafka broker ($(ss -Hltnp "sport = :$KAFKA_PORT" | head -n 1))"
         say "kafka: a broker already answers at $KAFKA_BOOTSTRAP_SERVERS; using it"
     else
-        say "kafka: starting Tansu $TANSU_VERSION at $KAFKA_BOOTSTRAP_SERVERS (sqlite storage in $STATE)"
-        # sqlite, not memory://: the memory engine loses messages when a consumer resumes mid-batch.
-        start_process kafka "$STATE/kafka.log" "$TANSU" broker \
-            --listener-url "tcp://$KAFKA_BOOTSTRAP_SERVERS" \
-            --advertised-listener-url "tcp://$KAFKA_BOOTSTRAP_SERVERS" \
-            --storage-engine sqlite://kafka.db
-        wait_until kafka 60 "$STATE/kafka.log" port_taken "$KAFKA_PORT"
+        port_taken "$KAFKA_CONTROLLER_PORT" &&
+            fail "kafka: the controller port $KAFKA_CONTROLLER_PORT is taken ($(ss -Hltnp "sport = :$KAFKA_CONTROLLER_PORT" | head -n 1))"
+        write_kafka_properties
+        format_kafka_storage
+        say "kafka: starting Apache Kafka $KAFKA_VERSION (KRaft, one node) at $KAFKA_BOOTSTRAP_SERVERS"
+        start_process kafka "$STATE/kafka.log" "$(java_bin)" -Xms256m -Xmx512m \
+            -Dlog4j2.configurationFile="$ROOT/localstack/kafka/log4j2.properties" \
+            -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$STATE/kafka.properties"
+        wait_until kafka 90 "$STATE/kafka.log" port_taken "$KAFKA_PORT"
     fi
-    create_topics # Tansu does not create topics on first use
+    create_topics
     say "kafka: ready, topics ${TOPICS[*]:0:2} and their dead-letter topics"
 }
 
@@ -305,29 +416,53 @@ moto_up() {
     say "moto: ready, $(tail -n 1 "$STATE/aws-init.log")"
 }
 
-# --------------------------------------------------------------------------------- issuer
+# ------------------------------------------------------------------------------- keycloak
 
-issuer_answers() {
-    curl -sf -m 5 "$KEYCLOAK_ISSUER/.well-known/openid-configuration" | grep -q "\"issuer\":\"$KEYCLOAK_ISSUER\""
+realm_answers() {
+    curl -sf -m 5 "$KEYCLOAK_URL/realms/$1/.well-known/openid-configuration" | grep -q "\"issuer\":\"$KEYCLOAK_URL/realms/$1\""
 }
 
-issuer_up() {
-    if pid_alive issuer; then
-        say "issuer: running (pid $(cat "$STATE/issuer.pid"))"
+# Keycloak keeps its data in a database of our PostgreSQL, as a deployment keeps it in RDS.
+create_keycloak_database() {
+    [ -n "$(psql "$DATABASE_URL" -Atqc "select 1 from pg_database where datname = 'keycloak'")" ] && return 0
+    psql "$DATABASE_URL" -qc 'create database keycloak' >"$STATE/keycloak-db.log" 2>&1 ||
+        { log_tail "$STATE/keycloak-db.log"; fail "keycloak: creating its database failed; see $STATE/keycloak-db.log"; }
+}
+
+keycloak_up() {
+    ensure_keycloak
+    if pid_alive keycloak; then
+        say "keycloak: running (pid $(cat "$STATE/keycloak.pid"))"
+    elif port_taken "$KEYCLOAK_PORT"; then
+        realm_answers carebook || fail "keycloak: port $KEYCLOAK_PORT is taken by something that does not serve realm carebook ($(ss -Hltnp "sport = :$KEYCLOAK_PORT" | head -n 1))"
+        say "keycloak: realm carebook already answers at $KEYCLOAK_ISSUER; using it as it is"
         return 0
+    else
+        port_taken "$KEYCLOAK_MANAGEMENT_PORT" &&
+            fail "keycloak: its management port $KEYCLOAK_MANAGEMENT_PORT is taken ($(ss -Hltnp "sport = :$KEYCLOAK_MANAGEMENT_PORT" | head -n 1))"
+        pg_answers || fail "keycloak: PostgreSQL does not answer at ${DATABASE_URL##*@}; start it first (stack.sh up postgres keycloak)"
+        create_keycloak_database
+        local credentials=${DATABASE_URL#*://} server=${DATABASE_URL#*@}
+        credentials=${credentials%%@*}
+        server=${server%%/*}
+        say "keycloak: starting Keycloak $KEYCLOAK_VERSION at $KEYCLOAK_URL (data in database keycloak)"
+        # --cache=local: one node, no JGroups cluster listening beyond loopback.
+        KC_DB_USERNAME=${credentials%%:*} KC_DB_PASSWORD=${credentials#*:} \
+            KC_BOOTSTRAP_ADMIN_USERNAME=$KEYCLOAK_ADMIN_USER KC_BOOTSTRAP_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD \
+            JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m" \
+            start_process keycloak "$STATE/keycloak.log" "$KEYCLOAK_HOME/bin/kc.sh" start --optimized \
+            --cache=local --db-url="jdbc:postgresql://$server/keycloak" \
+            --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
+            --hostname="$KEYCLOAK_URL" --http-management-port="$KEYCLOAK_MANAGEMENT_PORT"
+        wait_until keycloak 180 "$STATE/keycloak.log" realm_answers master
     fi
-    if port_taken "${ISSUER_ADDR##*:}"; then
-        issuer_answers || fail "issuer: port ${ISSUER_ADDR##*:} is taken by something that is not realm carebook ($(ss -Hltnp "sport = :${ISSUER_ADDR##*:}" | head -n 1))"
-        say "issuer: realm carebook already answers at $KEYCLOAK_ISSUER; using it"
-        return 0
-    fi
-    say "issuer: building the Keycloak-compatible test issuer"
-    (cd "$ROOT" && cargo build -q -p carebook-testkit --bin test-issuer) >"$STATE/issuer-build.log" 2>&1 ||
-        { log_tail "$STATE/issuer-build.log"; fail "issuer: build failed; see $STATE/issuer-build.log"; }
-    say "issuer: starting realm carebook at $KEYCLOAK_ISSUER"
-    TEST_ISSUER_ADDR=$ISSUER_ADDR start_process issuer "$STATE/issuer.log" "$TARGET_DIR/debug/test-issuer"
-    wait_until issuer 30 "$STATE/issuer.log" issuer_answers
-    say "issuer: ready"
+    # The realm file is the one source of truth: imported when missing, imported again when
+    # it changed since (the realm then loses what was added to it by hand).
+    KEYCLOAK_ADMIN_USER=$KEYCLOAK_ADMIN_USER KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD \
+        python3 "$ROOT/localstack/keycloak/import_realm.py" "$KEYCLOAK_URL" "$REALM_FILE" >"$STATE/keycloak-import.log" 2>&1 ||
+        { log_tail "$STATE/keycloak-import.log"; fail "keycloak: importing $REALM_FILE failed; see $STATE/keycloak-import.log and Keycloak's own reason in $STATE/keycloak.log"; }
+    realm_answers carebook || fail "keycloak: realm carebook does not answer at $KEYCLOAK_ISSUER after its import; see $STATE/keycloak.log"
+    say "keycloak: ready, $(tail -n 1 "$STATE/keycloak-import.log")"
 }
 
 # ------------------------------------------------------------------------------- commands
@@ -342,9 +477,9 @@ stop_component() {
 component_status() {
     case $1 in
     postgres) postgres_status ;;
-    kafka | moto | issuer)
+    kafka | moto | keycloak)
         local port
-        case $1 in kafka) port=$KAFKA_PORT ;; moto) port=$MOTO_PORT ;; issuer) port=${ISSUER_ADDR##*:} ;; esac
+        case $1 in kafka) port=$KAFKA_PORT ;; moto) port=$MOTO_PORT ;; keycloak) port=$KEYCLOAK_PORT ;; esac
         if pid_alive "$1"; then echo "running, started here (pid $(cat "$STATE/$1.pid"), port $port)"
         elif port_taken "$port"; then echo "running, not started here (port $port)"
         else echo "stopped"; fi
@@ -367,19 +502,24 @@ export APPOINTMENTS_DATABASE_URL=${DATABASE_URL%/*}/carebook_appointments
 export ANALYTICS_DATABASE_URL=${DATABASE_URL%/*}/carebook_analytics
 export NOTIFICATIONS_DATABASE_URL=${DATABASE_URL%/*}/carebook_notifications
 export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS
-# The broker's binary, for tests that start brokers of their own (SASL/SCRAM).
-export TANSU_BIN=$TANSU
+# Kafka's jars and the JDK, for tests that start brokers of their own (faults, SASL/SCRAM).
+export KAFKA_LIBS=$KAFKA_HOME/libs
+export KAFKA_JAVA=$(java_bin)
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 export AWS_REGION=\${AWS_REGION:-eu-west-1}
 export AWS_ACCESS_KEY_ID=\${AWS_ACCESS_KEY_ID:-testing}
 export AWS_SECRET_ACCESS_KEY=\${AWS_SECRET_ACCESS_KEY:-testing}
+export KEYCLOAK_URL=$KEYCLOAK_URL
 export KEYCLOAK_ISSUER=$KEYCLOAK_ISSUER
 export KEYCLOAK_AUDIENCE=carebook-api
+# The master realm's administrator (development only): tests make users and realms with it.
+export KEYCLOAK_ADMIN_USER=$KEYCLOAK_ADMIN_USER
+export KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD
 # Handlers log JSON lines locally too, as Lambda's JSON log format makes them in AWS.
 export AWS_LAMBDA_LOG_FORMAT=JSON
 # The users service's Admin API client, as localstack/keycloak/realm.json defines it (dev only).
 export KEYCLOAK_ADMIN_CLIENT_SECRET=carebook-users-service-secret
-export PATH=$VENV/bin:\$PATH
+export PATH=$VENV/bin:$(dirname "$NEXTEST"):\$PATH
 EOF
 }
 

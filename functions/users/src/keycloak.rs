@@ -3,12 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Mutex;
 use url::Url;
 use uuid::Uuid;
+
+use carebook_auth::Role;
 
 use crate::NewUser;
 
@@ -45,6 +47,8 @@ pub struct KeycloakAdmin {
     http: reqwest::Client,
     token_url: String,
     admin_url: String,
+    /// `default-roles-<realm>`, which Keycloak gives every new user.
+    default_role: String,
     client_id: String,
     client_secret: Option<String>,
     token: Mutex<Option<(String, Instant)>>,
@@ -60,15 +64,16 @@ impl KeycloakAdmin {
         let issuer = issuer.as_str().trim_end_matches('/');
         // Keycloak serves a realm at <base>/realms/<realm> and its Admin API at
         // <base>/admin/realms/<realm>.
-        let admin_url = match issuer.rsplit_once("/realms/") {
-            Some((base, realm)) => format!("{base}/admin/realms/{realm}"),
-            None => format!("{issuer}/admin"),
+        let (admin_url, realm) = match issuer.rsplit_once("/realms/") {
+            Some((base, realm)) => (format!("{base}/admin/realms/{realm}"), realm),
+            None => (format!("{issuer}/admin"), ""),
         };
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()?,
             token_url: format!("{issuer}/protocol/openid-connect/token"),
+            default_role: format!("default-roles-{realm}"),
             admin_url,
             client_id,
             client_secret,
@@ -142,26 +147,52 @@ impl KeycloakAdmin {
                 })),
         )
         .await?;
-        let role: serde_json::Value = self
-            .send(
-                "reading the role",
-                self.http
-                    .get(format!("{}/roles/{}", self.admin_url, user.role))
-                    .bearer_auth(&token),
-            )
-            .await?
-            .json()
-            .await
-            .map_err(|source| http("reading the role", source))?;
+        self.map_role(&token, id, Method::POST, user.role.as_str())
+            .await?;
+        // Every new Keycloak user holds the realm's default role, which makes self-registered
+        // people patients (localstack/keycloak/realm.json); staff are not patients.
+        if user.role != Role::Patient {
+            self.map_role(&token, id, Method::DELETE, &self.default_role)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Grants (POST) or takes away (DELETE) the realm role `name` of user `id`.
+    async fn map_role(
+        &self,
+        token: &str,
+        id: Uuid,
+        method: Method,
+        name: &str,
+    ) -> Result<(), KeycloakError> {
+        let role = self.role(token, name).await?;
         self.send(
-            "granting the role",
+            "mapping a role",
             self.http
-                .post(format!("{}/users/{id}/role-mappings/realm", self.admin_url))
-                .bearer_auth(&token)
+                .request(
+                    method,
+                    format!("{}/users/{id}/role-mappings/realm", self.admin_url),
+                )
+                .bearer_auth(token)
                 .json(&json!([role])),
         )
-        .await?;
-        Ok(id)
+        .await
+        .map(drop)
+    }
+
+    /// The realm role `name` as the role-mapping endpoints want it (needs `view-realm`).
+    async fn role(&self, token: &str, name: &str) -> Result<serde_json::Value, KeycloakError> {
+        self.send(
+            "reading a role",
+            self.http
+                .get(format!("{}/roles/{name}", self.admin_url))
+                .bearer_auth(token),
+        )
+        .await?
+        .json()
+        .await
+        .map_err(|source| http("reading a role", source))
     }
 
     async fn send(

@@ -64,10 +64,6 @@ impl Runner {
             .set("group.id", &mapping.consumer_group)
             // Offsets are committed by hand, after the function succeeded.
             .set("enable.auto.commit", "false")
-            // Tansu answers a fetch when its wait is over, not when a record arrives: with
-            // librdkafka's 500 ms default, every record waited up to half a second here on top
-            // of the batching window (measured by make bench's end-to-end figure).
-            .set("fetch.wait.max.ms", "10")
             .set(
                 "auto.offset.reset",
                 match mapping.starting_position {

@@ -1,4 +1,5 @@
 use std::error::Error;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -50,6 +51,10 @@ pub struct KafkaConfig {
     /// Whether the connection is TLS (`KAFKA_TLS`; by default on exactly when `auth` is not
     /// `None`, as MSK only offers SASL over TLS).
     pub tls: bool,
+    /// The PEM file of the CA that signed the brokers' certificates (`KAFKA_TLS_CA_FILE`), for
+    /// brokers no public CA vouches for (a self-managed cluster, a test's own broker); with
+    /// `None`, the system's CA bundle, which trusts MSK's certificates.
+    pub tls_ca: Option<PathBuf>,
     /// How long the producer keeps trying to deliver a message before it reports failure
     /// (`KAFKA_MESSAGE_TIMEOUT_MS`, default 5000); the outbox relay retries after that.
     pub message_timeout: Duration,
@@ -149,6 +154,7 @@ impl KafkaConfig {
             bootstrap,
             auth,
             tls,
+            tls_ca: non_empty("KAFKA_TLS_CA_FILE").map(PathBuf::from),
             message_timeout,
         })
     }
@@ -159,9 +165,16 @@ impl KafkaConfig {
             bootstrap: Bootstrap::Servers(servers.into()),
             auth: KafkaAuth::None,
             tls: false,
+            tls_ca: None,
             message_timeout: Duration::from_secs(5),
         }
     }
+}
+
+/// Which certificate authorities a TLS connection to the brokers trusts.
+enum TlsTrust<'a> {
+    System,
+    Ca(&'a Path),
 }
 
 /// What the producer presents to the brokers, resolved at cold start.
@@ -301,18 +314,24 @@ impl Publisher {
             }
             KafkaAuth::Iam => Credentials::Iam(IamTokens::for_container(aws.config().await)?),
         };
-        Self::create(&servers, credentials, config.tls, config.message_timeout)
+        let tls = config.tls.then(|| {
+            config
+                .tls_ca
+                .as_deref()
+                .map_or(TlsTrust::System, TlsTrust::Ca)
+        });
+        Self::create(&servers, credentials, tls, config.message_timeout)
     }
 
     /// A plaintext producer for the brokers `servers`, without any network call.
     pub fn new(servers: &str, message_timeout: Duration) -> Result<Self, KafkaSetupError> {
-        Self::create(servers, Credentials::None, false, message_timeout)
+        Self::create(servers, Credentials::None, None, message_timeout)
     }
 
     fn create(
         servers: &str,
         credentials: Credentials,
-        tls: bool,
+        tls: Option<TlsTrust>,
         message_timeout: Duration,
     ) -> Result<Self, KafkaSetupError> {
         let mut config = ClientConfig::new();
@@ -329,17 +348,23 @@ impl Publisher {
             // A handler publishes a few events and waits for them: batching would only add latency.
             .set("linger.ms", "0");
         let sasl = !matches!(credentials, Credentials::None);
-        let protocol = match (sasl, tls) {
+        let protocol = match (sasl, tls.is_some()) {
             (false, false) => "plaintext",
             (false, true) => "ssl",
             (true, false) => "sasl_plaintext",
             (true, true) => "sasl_ssl",
         };
         config.set("security.protocol", protocol);
-        if tls {
+        match tls {
             // OpenSSL is linked in statically, so its built-in CA path is not this system's:
             // librdkafka finds the system's bundle (Amazon Linux: /etc/pki/tls/certs).
-            config.set("ssl.ca.location", "probe");
+            Some(TlsTrust::System) => {
+                config.set("ssl.ca.location", "probe");
+            }
+            Some(TlsTrust::Ca(file)) => {
+                config.set("ssl.ca.location", file.to_string_lossy());
+            }
+            None => {}
         }
         let iam = match credentials {
             Credentials::None => None,
@@ -375,16 +400,15 @@ impl Publisher {
     }
 
     /// Replaces `failed` with a new producer (a new producer id) when `error` says the brokers
-    /// will refuse everything it sends from now on: librdkafka's fatal idempotence errors, and
-    /// a broker that lost the producer's state in a restart (Tansu then answers every send
-    /// with UNKNOWN_SERVER_ERROR, for good). What failed stays in the outbox for the relay.
+    /// will refuse everything it sends from now on: librdkafka's fatal idempotence errors
+    /// (after which a producer must be recreated). What failed stays in the outbox for the
+    /// relay.
     fn renew_after(&self, failed: &FutureProducer<KafkaContext>, error: &KafkaError) {
         let refused_for_good = failed.client().fatal_error().is_some()
             || matches!(
                 error.rdkafka_error_code(),
                 Some(
-                    RDKafkaErrorCode::Unknown
-                        | RDKafkaErrorCode::OutOfOrderSequenceNumber
+                    RDKafkaErrorCode::OutOfOrderSequenceNumber
                         | RDKafkaErrorCode::InvalidProducerEpoch
                         | RDKafkaErrorCode::UnknownProducerId
                 )
