@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use appointments::WorkingHours;
 use axum::http::Method;
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
-use carebook_testkit::{TestDatabase, TestIssuer, msk_event, outbox_config};
+use carebook_testkit::{Keycloak, TestDatabase, msk_event, outbox_config};
 use chrono::{DurationRound, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -44,12 +44,15 @@ async fn main() -> Result<()> {
     let mut figures = Vec::new();
     let mut notes = Vec::new();
 
-    let issuer = TestIssuer::start().await?;
+    let keycloak = Keycloak::local();
     let db = TestDatabase::create(&appointments::MIGRATOR).await;
     let mut env: Vec<(String, String)> = std::env::vars().collect();
     env.extend([
         ("APPOINTMENTS_DATABASE_URL".to_owned(), db.url().to_owned()),
-        ("KEYCLOAK_ISSUER".to_owned(), issuer.realm_url().to_string()),
+        (
+            "KEYCLOAK_ISSUER".to_owned(),
+            keycloak.realm_url().to_string(),
+        ),
         (
             "KEYCLOAK_AUDIENCE".to_owned(),
             carebook_testkit::API_AUDIENCE.to_owned(),
@@ -63,27 +66,33 @@ async fn main() -> Result<()> {
 
     progress("HTTP: registering 250 doctors and patients");
     let app = appointments::App::new(&appointments::Config {
-        auth: issuer.auth_config(),
+        auth: keycloak.auth_config(),
         outbox: outbox_config(&db),
         hours: WorkingHours::default(),
     })
     .await?;
-    let doctors = register(&app, &issuer, "doctor", 125).await?;
-    let patients = register(&app, &issuer, "patient", 125).await?;
+    let doctors = register(&app, &keycloak, "doctor", 125).await?;
+    let patients = register(&app, &keycloak, "patient", 125).await?;
     let http = Http::start(&release, &env).await?;
     figures.extend(http.run(&out, &doctors, &patients, &db, floor_rss).await?);
 
     progress("JWT verification");
-    figures.extend(jwt(&issuer).await?);
+    figures.extend(jwt(&keycloak).await?);
 
     progress("analytics ingest and notifications");
-    figures.extend(pipeline::ingest(&issuer).await?);
-    figures.extend(pipeline::notifications(&issuer).await?);
+    figures.extend(pipeline::ingest(&keycloak.auth_config()).await?);
+    figures.extend(pipeline::notifications(&keycloak.auth_config()).await?);
 
     progress("end to end: booking answered to email recorded and analytics updated");
-    let people = register(&app, &issuer, "patient", 60).await?;
-    let (e2e, e2e_notes) =
-        pipeline::end_to_end(&root, &issuer, &http.front, &people, &doctors).await?;
+    let people = register(&app, &keycloak, "patient", 60).await?;
+    let (e2e, e2e_notes) = pipeline::end_to_end(
+        &root,
+        &keycloak.auth_config(),
+        &http.front,
+        &people,
+        &doctors,
+    )
+    .await?;
     figures.extend(e2e);
     notes.extend(e2e_notes);
 
@@ -172,33 +181,31 @@ async fn cold_starts(
     Ok((figures, floor_rss as f64 / 1024.0))
 }
 
-/// People of `role` known to the issuer and, through `user.registered`, to the service.
+/// People of `role` known to Keycloak and, through `user.registered`, to the service.
 async fn register(
     app: &appointments::App,
-    issuer: &TestIssuer,
+    keycloak: &Keycloak,
     role: &str,
     count: usize,
 ) -> Result<Vec<Person>> {
     let mut people = Vec::new();
     let mut events = Vec::new();
-    for _ in 0..count {
-        let name = format!("{role}-{}", Uuid::new_v4().simple());
-        let id = issuer.add_user(&name, &[role]);
+    for user in keycloak.new_users(&[role], count).await {
         let event = CloudEvent::new(UserRegistered {
             user: UserSnapshot {
-                user_id: id,
-                username: Some(name.clone()),
-                email: Some(format!("{name}@carebook.test")),
+                user_id: user.id,
+                username: Some(user.username.clone()),
+                email: Some(user.email.clone()),
                 first_name: Some("Bench".to_owned()),
-                last_name: Some(name.clone()),
+                last_name: Some(user.username.clone()),
                 roles: vec![role.parse()?],
                 specialty: None,
             },
         });
-        events.push((id.to_string(), serde_json::to_vec(&event)?));
+        events.push((user.id.to_string(), serde_json::to_vec(&event)?));
         people.push(Person {
-            id,
-            token: issuer.access_token(&name),
+            id: user.id,
+            token: user.token,
         });
     }
     let records: Vec<(&str, &[u8])> = events
@@ -475,17 +482,23 @@ async fn succeeded(response: reqwest::Result<reqwest::Response>) -> Result<()> {
     Ok(())
 }
 
-async fn jwt(issuer: &TestIssuer) -> Result<Vec<Figure>> {
+async fn jwt(keycloak: &Keycloak) -> Result<Vec<Figure>> {
     const ROUNDS: u32 = 20_000;
-    let token = issuer.access_token("patient");
-    let verifier = carebook_auth::Verifier::new(&issuer.auth_config())?;
+    let token = keycloak.seeded("patient").await.token;
+    let verifier = carebook_auth::Verifier::new(&keycloak.auth_config())?;
     verifier.verify(&token).await?;
     let started = Instant::now();
     for _ in 0..ROUNDS {
         verifier.verify(&token).await?;
     }
     let ours = started.elapsed() / ROUNDS;
-    let key = jsonwebtoken::DecodingKey::from_rsa_pem(issuer.active_public_pem().as_bytes())?;
+    // Keycloak's realm endpoint names the active RSA key as base64 DER.
+    let realm: Value = reqwest::get(keycloak.realm_url()).await?.json().await?;
+    let public_key = realm["public_key"]
+        .as_str()
+        .context("the realm publishes its public key")?;
+    let pem = format!("-----BEGIN PUBLIC KEY-----\n{public_key}\n-----END PUBLIC KEY-----\n");
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_audience(&[carebook_testkit::API_AUDIENCE]);
     let started = Instant::now();

@@ -8,11 +8,12 @@ use anyhow::{Context, Result, bail};
 use aws_lambda_events::kafka::KafkaEvent;
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
+use carebook_auth::AuthConfig;
 use carebook_event_source::{Invoker, Runner, Settings, StartingPosition};
 use carebook_events::{AppointmentCreated, CloudEvent};
 use carebook_outbox::Publisher;
 use carebook_testkit::{
-    TestDatabase, TestIssuer, booked, bootstrap_servers, create_topic, msk_event, outbox_config,
+    TestDatabase, booked, bootstrap_servers, create_topic, msk_event, outbox_config,
 };
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
@@ -36,20 +37,20 @@ fn batch_of(events: &[CloudEvent<AppointmentCreated>]) -> Result<KafkaEvent> {
     Ok(msk_event("appointment-events", &records))
 }
 
-async fn analytics_app(issuer: &TestIssuer) -> Result<(analytics::App, TestDatabase)> {
+async fn analytics_app(auth: &AuthConfig) -> Result<(analytics::App, TestDatabase)> {
     let db = TestDatabase::create(&analytics::MIGRATOR).await;
     let app = analytics::App::new(&analytics::Config {
-        auth: issuer.auth_config(),
+        auth: auth.clone(),
         store: outbox_config(&db),
     })
     .await?;
     Ok((app, db))
 }
 
-async fn notifications_app(issuer: &TestIssuer) -> Result<(notifications::App, TestDatabase)> {
+async fn notifications_app(auth: &AuthConfig) -> Result<(notifications::App, TestDatabase)> {
     let db = TestDatabase::create(&notifications::MIGRATOR).await;
     let app = notifications::App::new(&notifications::Config {
-        auth: issuer.auth_config(),
+        auth: auth.clone(),
         store: outbox_config(&db),
         sender: "Carebook <no-reply@carebook.test>".to_owned(),
         time_zone: chrono_tz::Tz::UTC,
@@ -61,9 +62,9 @@ async fn notifications_app(issuer: &TestIssuer) -> Result<(notifications::App, T
 
 /// Records per second of one `ingest-events` invocation, batches of 100 and 1,000, beside one
 /// multi-row INSERT of as many rows.
-pub async fn ingest(issuer: &TestIssuer) -> Result<Vec<Figure>> {
+pub async fn ingest(auth: &AuthConfig) -> Result<Vec<Figure>> {
     const SECTION: &str = "Analytics ingest (one invocation, median of 5 batches)";
-    let (app, db) = analytics_app(issuer).await?;
+    let (app, db) = analytics_app(auth).await?;
     sqlx::query("create table bench_floor (id uuid primary key)")
         .execute(db.pool())
         .await?;
@@ -113,9 +114,9 @@ pub async fn ingest(issuer: &TestIssuer) -> Result<Vec<Figure>> {
 
 /// Emails per second of `send-notifications` against the SES emulator, beside bare SES v2
 /// `SendEmail` calls to the same emulator.
-pub async fn notifications(issuer: &TestIssuer) -> Result<Vec<Figure>> {
+pub async fn notifications(auth: &AuthConfig) -> Result<Vec<Figure>> {
     const BOOKINGS: usize = 50;
-    let (app, _db) = notifications_app(issuer).await?;
+    let (app, _db) = notifications_app(auth).await?;
     let events: Vec<_> = (0..BOOKINGS)
         .map(|_| booked("Patient", "Doctor").0)
         .collect();
@@ -206,14 +207,14 @@ async fn invoke(
 /// analytics row exists; once with the template's mappings, once without a batching window.
 pub async fn end_to_end(
     root: &std::path::Path,
-    issuer: &TestIssuer,
+    auth: &AuthConfig,
     front: &str,
     patients: &[Person],
     doctors: &[Person],
 ) -> Result<(Vec<Figure>, Vec<String>)> {
     const SECTION: &str = "End to end: booking answered → email recorded (SES accepted, row `sent`) and analytics updated, 30 bookings one after another";
-    let (analytics, analytics_db) = analytics_app(issuer).await?;
-    let (notifications, notifications_db) = notifications_app(issuer).await?;
+    let (analytics, analytics_db) = analytics_app(auth).await?;
+    let (notifications, notifications_db) = notifications_app(auth).await?;
     let consumers = Arc::new(Consumers {
         analytics,
         notifications,

@@ -83,8 +83,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_without_bearer_credentials_is_unauthenticated() {
-        let issuer = carebook_testkit::TestIssuer::start().await.unwrap();
-        let verifier = Verifier::new(&issuer.auth_config()).unwrap();
+        let verifier = Verifier::new(&carebook_testkit::Keycloak::local().auth_config()).unwrap();
         for header in [
             None,
             Some("Basic YWRtaW46YWRtaW4="),
@@ -107,10 +106,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_bearer_scheme_is_case_insensitive() {
-        let issuer = carebook_testkit::TestIssuer::start().await.unwrap();
-        let verifier = Verifier::new(&issuer.auth_config()).unwrap();
+        let keycloak = carebook_testkit::Keycloak::local();
+        let verifier = Verifier::new(&keycloak.auth_config()).unwrap();
         let mut request = Request::new(Body::Empty);
-        let value = format!("bearer {}", issuer.access_token("patient"));
+        let value = format!("bearer {}", keycloak.seeded("patient").await.token);
         request
             .headers_mut()
             .insert(header::AUTHORIZATION, value.parse().unwrap());

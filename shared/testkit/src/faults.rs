@@ -38,27 +38,57 @@ fn state_dir(kind: &str) -> PathBuf {
     dir
 }
 
-/// A Tansu broker of one test's own, with sqlite storage that survives its restarts; stopped
-/// and its storage removed on drop. Needs `TANSU_BIN` (`localstack/stack.sh env`).
+/// An Apache Kafka node of one test's own (KRaft, broker and controller in one process, from
+/// the local stack's jars and `localstack/kafka/server.properties`), with storage that survives
+/// its restarts; stopped and its storage removed on drop. Needs `KAFKA_LIBS` and `KAFKA_JAVA`
+/// (`localstack/stack.sh env`).
 pub struct PrivateBroker {
     process: Option<Child>,
     address: String,
     state: PathBuf,
-    authentication: bool,
+    security: Option<Scram>,
 }
 
+/// SASL/SCRAM-SHA-512 over TLS, as MSK offers it, with a self-signed certificate.
+struct Scram {
+    ca: PathBuf,
+}
+
+/// The user the broker's own connections to itself sign in as.
+const BROKER_USER: (&str, &str) = ("broker", "broker-secret");
+/// The password of the key and trust stores a secured broker makes.
+const STORE_PASSWORD: &str = "carebook-test";
+
 impl PrivateBroker {
-    /// Starts an open broker on a free port.
+    /// Starts an open (plaintext, unauthenticated) broker on a free port.
     ///
     /// # Panics
-    /// When `TANSU_BIN` is unset or the broker does not start.
+    /// When the broker does not start.
     pub fn start() -> Self {
+        Self::with_state(state_dir("kafka"), None, &[])
+    }
+
+    /// Starts a broker that takes only SASL/SCRAM-SHA-512 over TLS, as MSK's SCRAM listener,
+    /// and knows the SCRAM users `users` (name, password). Its certificate, for 127.0.0.1, is
+    /// made for the test and signed by itself: [`PrivateBroker::ca_file`].
+    ///
+    /// # Panics
+    /// When the certificate cannot be made or the broker does not start.
+    pub fn start_scram_over_tls(users: &[(&str, &str)]) -> Self {
+        let state = state_dir("kafka");
+        let ca = make_certificate(&state);
+        Self::with_state(state, Some(Scram { ca }), users)
+    }
+
+    fn with_state(state: PathBuf, security: Option<Scram>, users: &[(&str, &str)]) -> Self {
         let mut broker = Self {
             process: None,
             address: format!("127.0.0.1:{}", free_port()),
-            state: state_dir("kafka"),
-            authentication: false,
+            state,
+            security,
         };
+        broker.write_properties(free_port());
+        broker.format(users);
         broker.resume();
         broker
     }
@@ -68,72 +98,231 @@ impl PrivateBroker {
         &self.address
     }
 
-    /// Stops the broker (SIGTERM) and waits until it has.
+    /// The PEM certificate a client trusts to reach a broker from
+    /// [`PrivateBroker::start_scram_over_tls`].
+    ///
+    /// # Panics
+    /// When the broker is a plaintext one.
+    pub fn ca_file(&self) -> &Path {
+        &self.security.as_ref().expect("a TLS broker").ca
+    }
+
+    /// Stops the broker as an operator does (SIGTERM: it flushes and closes its logs) and
+    /// waits until it has.
     pub fn stop(&mut self) {
+        self.signal("TERM");
+    }
+
+    /// Kills the broker (SIGKILL), as a crash or a lost machine would, and waits until it is
+    /// gone: whatever it had not written to disk is lost.
+    pub fn kill(&mut self) {
+        self.signal("KILL");
+    }
+
+    fn signal(&mut self, signal: &str) {
         if let Some(mut process) = self.process.take() {
-            let _ = Command::new("kill").arg(process.id().to_string()).status();
+            let _ = Command::new("kill")
+                .args([&format!("-{signal}"), &process.id().to_string()])
+                .status();
             let _ = process.wait();
         }
     }
 
-    /// Starts the broker again on the same address and storage.
+    /// Starts the broker again on the same address and storage, and waits until it answers.
     ///
     /// # Panics
     /// When it does not start.
     pub fn resume(&mut self) {
         self.stop();
-        let mut command = Command::new(tansu_bin());
+        let log = std::fs::File::create(self.state.join("server.log")).expect("a broker log");
+        let mut command = kafka_java();
         command
-            .current_dir(&self.state)
-            .args(["broker", "--storage-engine", "sqlite://kafka.db"])
-            .args(["--listener-url", &format!("tcp://{}", self.address)])
-            .args([
-                "--advertised-listener-url",
-                &format!("tcp://{}", self.address),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if self.authentication {
-            command.arg("--authentication");
-        }
-        self.process = Some(command.spawn().expect("start the Tansu broker"));
+            .arg("-Xmx256m")
+            .arg("kafka.Kafka")
+            .arg(self.state.join("server.properties"))
+            .stdout(log.try_clone().expect("a broker log"))
+            .stderr(log);
+        self.process = Some(command.spawn().expect("start the Kafka broker"));
         wait_for_port(&self.address, "the broker");
     }
 
-    /// Restarts the broker so that it refuses clients without SASL credentials.
-    pub fn require_authentication(&mut self) {
-        self.authentication = true;
-        self.resume();
+    /// Creates `topic` with `partitions`, on a broker of either kind.
+    ///
+    /// # Panics
+    /// When the broker refuses.
+    pub async fn create_topic(&self, topic: &str, partitions: i32) {
+        crate::kafka::create_topic_with(&self.client_config(), topic, partitions).await;
     }
 
-    /// Runs a `tansu` client command (`topic create …`, `user create …`) against the broker,
-    /// retrying while it warms up; whether it succeeded.
-    pub fn tansu(&self, args: &[&str]) -> bool {
-        (0..20).any(|_| {
-            let done = Command::new(tansu_bin())
-                .args(args)
-                .args(["--broker", &format!("tcp://{}", self.address)])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success());
-            if !done {
-                std::thread::sleep(Duration::from_millis(100));
+    /// What a Kafka client needs to reach this broker: servers, and the broker's own SCRAM
+    /// user over TLS for a secured one.
+    pub fn client_config(&self) -> rdkafka::ClientConfig {
+        let mut config = rdkafka::ClientConfig::new();
+        config.set("bootstrap.servers", &self.address);
+        if let Some(scram) = &self.security {
+            config
+                .set("security.protocol", "sasl_ssl")
+                .set("sasl.mechanism", "SCRAM-SHA-512")
+                .set("sasl.username", BROKER_USER.0)
+                .set("sasl.password", BROKER_USER.1)
+                .set("ssl.ca.location", scram.ca.to_string_lossy());
+        }
+        config
+    }
+
+    /// The project's node settings, with this broker's ports, storage and listener.
+    fn write_properties(&self, controller_port: u16) {
+        let mut properties = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../localstack/kafka/server.properties"
+        ))
+        .expect("read localstack/kafka/server.properties");
+        // Later keys win in a Java properties file.
+        let controller = format!("127.0.0.1:{controller_port}");
+        let listener = if self.security.is_some() {
+            "SASL_SSL"
+        } else {
+            "PLAINTEXT"
+        };
+        properties.push_str(&format!(
+            "\nlog.dirs={}\ncontroller.quorum.voters=1@{controller}\n\
+             listeners={listener}://{},CONTROLLER://{controller}\n\
+             advertised.listeners={listener}://{}\ninter.broker.listener.name={listener}\n",
+            self.state.join("data").display(),
+            self.address,
+            self.address,
+        ));
+        if self.security.is_some() {
+            let stores = |kind: &str| {
+                let file = self.state.join(format!("{kind}.p12"));
+                format!(
+                    "ssl.{kind}.location={}\nssl.{kind}.password={STORE_PASSWORD}\nssl.{kind}.type=PKCS12\n",
+                    file.display()
+                )
+            };
+            properties.push_str(&stores("keystore"));
+            properties.push_str(&stores("truststore"));
+            properties.push_str(&format!(
+                "sasl.enabled.mechanisms=SCRAM-SHA-512\n\
+                 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n\
+                 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=\
+                 org.apache.kafka.common.security.scram.ScramLoginModule required \
+                 username=\"{}\" password=\"{}\";\n",
+                BROKER_USER.0, BROKER_USER.1
+            ));
+        }
+        std::fs::write(self.state.join("server.properties"), properties)
+            .expect("write the broker's properties");
+    }
+
+    /// Formats the storage (KRaft needs a cluster id), with the SCRAM users a secured broker
+    /// knows from its first start.
+    fn format(&self, users: &[(&str, &str)]) {
+        let mut command = kafka_java();
+        command
+            .arg("kafka.tools.StorageTool")
+            .args(["format", "-t", &random_cluster_id(), "-c"])
+            .arg(self.state.join("server.properties"));
+        if self.security.is_some() {
+            for (name, password) in users.iter().chain([&BROKER_USER]) {
+                command.args([
+                    "--add-scram",
+                    &format!("SCRAM-SHA-512=[name={name},password={password}]"),
+                ]);
             }
-            done
-        })
+        }
+        run(&mut command);
     }
 }
 
 impl Drop for PrivateBroker {
     fn drop(&mut self) {
-        self.stop();
+        self.kill();
         let _ = std::fs::remove_dir_all(&self.state);
     }
 }
 
-fn tansu_bin() -> String {
-    std::env::var("TANSU_BIN").expect("TANSU_BIN (from localstack/stack.sh env)")
+/// Java with Kafka's jars on the class path.
+fn kafka_java() -> Command {
+    let java = std::env::var("KAFKA_JAVA").unwrap_or_else(|_| "java".to_owned());
+    let libs = std::env::var("KAFKA_LIBS").expect("KAFKA_LIBS (from localstack/stack.sh env)");
+    let mut command = Command::new(java);
+    command.arg("-cp").arg(format!("{libs}/*")).arg(concat!(
+        "-Dlog4j2.configurationFile=",
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../localstack/kafka/log4j2.properties"
+    ));
+    command
+}
+
+/// A KRaft cluster id: 16 random bytes in URL-safe base64 without padding.
+fn random_cluster_id() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())
+}
+
+/// A self-signed certificate for 127.0.0.1 in `state`: the broker's key store, a trust store
+/// holding the certificate (for the broker's connections to itself), and the certificate as
+/// PEM for clients. Made with the JDK's keytool.
+fn make_certificate(state: &Path) -> PathBuf {
+    let keytool = |args: &[&str]| {
+        let java = std::env::var("KAFKA_JAVA").unwrap_or_else(|_| "java".to_owned());
+        let keytool = Path::new(&java).with_file_name("keytool");
+        let mut command = Command::new(keytool);
+        command.current_dir(state).args(args);
+        run(&mut command);
+    };
+    let password = ["-storepass", STORE_PASSWORD];
+    keytool(&[
+        "-genkeypair",
+        "-alias",
+        "broker",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-keystore",
+        "keystore.p12",
+        "-storetype",
+        "PKCS12",
+        "-keypass",
+        STORE_PASSWORD,
+        password[0],
+        password[1],
+    ]);
+    keytool(&[
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "broker",
+        "-keystore",
+        "keystore.p12",
+        "-file",
+        "ca.pem",
+        password[0],
+        password[1],
+    ]);
+    keytool(&[
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        "ca.pem",
+        "-keystore",
+        "truststore.p12",
+        "-storetype",
+        "PKCS12",
+        password[0],
+        password[1],
+    ]);
+    state.join("ca.pem")
 }
 
 /// A PostgreSQL server of one test's own (Debian's server binaries, as the local stack's
@@ -244,10 +433,13 @@ fn postgres_bin() -> PathBuf {
 }
 
 fn run(command: &mut Command) {
-    let output = command.output().expect("run a PostgreSQL command");
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
     assert!(
         output.status.success(),
-        "{command:?}: {}",
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -24,11 +24,19 @@ pub async fn create_topic(topic: &str, partitions: i32) {
 /// # Panics
 /// When the broker refuses.
 pub async fn create_topic_on(servers: &str, topic: &str, partitions: i32) {
+    create_topic_with(
+        ClientConfig::new().set("bootstrap.servers", servers),
+        topic,
+        partitions,
+    )
+    .await;
+}
+
+/// Like [`create_topic`], through a client made with `config`.
+pub(crate) async fn create_topic_with(config: &ClientConfig, topic: &str, partitions: i32) {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .create()
-        .expect("create an admin client");
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+        config.create().expect("create an admin client");
     let results = admin
         .create_topics(
             &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],

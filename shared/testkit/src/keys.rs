@@ -46,7 +46,7 @@ impl SigningKey {
                     public.as_ref().to_vec(),
                 )
             }
-            other => panic!("the test issuer signs with RS256 or ES256, not {other:?}"),
+            other => panic!("the token forger signs with RS256 or ES256, not {other:?}"),
         };
         Self {
             kid: uuid::Uuid::new_v4().simple().to_string(),

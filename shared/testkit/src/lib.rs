@@ -1,27 +1,24 @@
-//! Test support for Carebook.
+//! Test support for Carebook, against the local stack's real components (`make stack-up`).
 //!
-//! [`TestIssuer`] is a Keycloak-compatible token issuer: Keycloak's URL layout for realm
-//! `carebook` (discovery, JWKS, token endpoint with the password, client_credentials and
-//! refresh_token grants), tokens shaped like Keycloak 26 access tokens, and users, roles and
-//! clients read from `localstack/keycloak/realm.json`, the same export real Keycloak imports.
-//! Tests run it in-process on a free port; `make dev` runs it as the `test-issuer` binary.
-//! It is a stand-in for Keycloak, which cannot run on our machines, and never for production.
+//! [`Keycloak`] is the local Keycloak: people of a test's own and their tokens, realms of a
+//! test's own. [`TestDatabase`] is a fresh database with a service's migrations, [`TopicTail`]
+//! what gets published to a Kafka topic, [`schema_violations`] an event against its
+//! checked-in JSON Schema. [`PrivateBroker`], [`PrivatePostgres`] and [`Gate`] are components
+//! of one test's own that it may break.
 //!
-//! For tests against the local stack: [`TestDatabase`] (a fresh database with a service's
-//! migrations), [`TopicTail`] (what gets published to a topic) and [`schema_violations`]
-//! (an event against its checked-in JSON Schema).
+//! [`TokenForger`] signs tokens no real server would issue (expired, re-signed, under a
+//! rotated key at will): for the hostile-token corpus and the verifier's unit tests only.
 
-mod admin;
 mod booking;
 mod database;
 mod faults;
+mod forger;
 mod hostile;
 mod http;
-mod issuer;
 mod kafka;
+mod keycloak;
 mod keys;
 mod outbox;
-mod realm;
 mod routes;
 mod schema;
 mod ses;
@@ -29,18 +26,34 @@ mod ses;
 pub use booking::booked;
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
 pub use faults::{Gate, PrivateBroker, PrivatePostgres, free_port};
+pub use forger::{ForgerError, TokenForger};
 pub use hostile::{forged_kid, hostile_tokens, keyed_with_public_key, unsigned, with_payload};
 pub use http::{ApiRequest, read};
-pub use issuer::{IssuerError, TestIssuer};
 pub use kafka::{
     NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, create_topic_on, msk_event,
     topic_size,
 };
+pub use keycloak::{CLI_CLIENT, Keycloak, KeycloakError, KeycloakUser, UserRecord, WEB_CLIENT};
 pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
-pub use realm::{Client, Realm, RealmError, User};
 pub use schema::schema_violations;
 pub use ses::{aws_endpoint, mail_to};
 
 /// The audience every Carebook API token carries (the API's Keycloak client).
 pub const API_AUDIENCE: &str = "carebook-api";
+
+/// `localstack/keycloak/realm.json`, the realm the local Keycloak imports.
+pub const REALM_FILE: &str = include_str!("../../../localstack/keycloak/realm.json");
+
+/// The claims of a JWT, read without checking anything: for asserting what a token says.
+///
+/// # Panics
+/// When `token` is not a JWT with a JSON payload.
+pub fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("a base64url payload");
+    serde_json::from_slice(&bytes).expect("a JSON payload")
+}

@@ -7,28 +7,28 @@ use carebook_events::{
     CloudEvent, EventData, Participant, Priority, UserRegistered, UserSnapshot,
 };
 use carebook_outbox::OutboxConfig;
-use carebook_testkit::{TestDatabase, TestIssuer, TopicTail, msk_event, outbox_config};
+use carebook_testkit::{Keycloak, TestDatabase, TopicTail, msk_event, outbox_config};
 use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
 pub struct TestApp {
-    pub issuer: TestIssuer,
+    pub keycloak: Keycloak,
     pub db: TestDatabase,
     pub app: App,
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        let issuer = TestIssuer::start().await.unwrap();
+        let keycloak = Keycloak::local();
         let db = TestDatabase::create(&analytics::MIGRATOR).await;
         let app = App::new(&Config {
-            auth: issuer.auth_config(),
+            auth: keycloak.auth_config(),
             store: outbox_config(&db),
         })
         .await
         .unwrap();
-        Self { issuer, db, app }
+        Self { keycloak, db, app }
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
@@ -240,7 +240,7 @@ async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_a
         ..outbox_config(&app.db)
     };
     let down = App::new(&Config {
-        auth: app.issuer.auth_config(),
+        auth: app.keycloak.auth_config(),
         store: unreachable,
     })
     .await

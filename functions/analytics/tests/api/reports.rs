@@ -33,7 +33,7 @@ async fn an_admin_reads_the_summary_and_the_daily_counts() {
     })
     .collect();
     ingest_events(&app.app, batch("appointment-events", &records)).await;
-    let admin = app.issuer.access_token("admin");
+    let admin = app.keycloak.seeded("admin").await.token;
     let call = async |request: ApiRequest, endpoint: bool| {
         let request = request.build();
         let response = if endpoint {
@@ -82,9 +82,9 @@ async fn an_admin_reads_the_summary_and_the_daily_counts() {
 #[tokio::test]
 async fn the_figures_are_for_admins_only_and_bad_ranges_are_400s() {
     let app = TestApp::spawn().await;
-    let patient = app.issuer.access_token("patient");
-    let doctor = app.issuer.access_token("doctor");
-    let admin = app.issuer.access_token("admin");
+    let patient = app.keycloak.seeded("patient").await.token;
+    let doctor = app.keycloak.seeded("doctor").await.token;
+    let admin = app.keycloak.seeded("admin").await.token;
     let summary = async |token: Option<&str>| {
         let request = ApiRequest::get("/analytics/summary").token(token).build();
         carebook_http::respond(api::get_summary(&app.app, &request).await).status()

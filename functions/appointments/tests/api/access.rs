@@ -134,7 +134,7 @@ async fn participants_and_admins_have_their_own_rights_on_an_appointment() {
     let app = TestApp::spawn().await;
     let doctor = app.register(&["doctor"]).await;
     let patient = app.register(&["patient"]).await;
-    let admin = app.admin();
+    let admin = app.admin().await;
     let appointment = app.book(&patient, &doctor, tomorrow_at(10)).await;
     let get = |who: &Person| {
         at(ApiRequest::get("/appointments/{id}"), &appointment["id"]).token(Some(&who.token))
@@ -182,7 +182,7 @@ async fn an_admin_reads_moves_and_cancels_any_appointment() {
     let app = TestApp::spawn().await;
     let doctor = app.register(&["doctor"]).await;
     let patient = app.register(&["patient"]).await;
-    let admin = app.admin();
+    let admin = app.admin().await;
     let appointment = app.book(&patient, &doctor, tomorrow_at(10)).await;
     let id = &appointment["id"];
 

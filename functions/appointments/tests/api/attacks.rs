@@ -11,15 +11,18 @@ use crate::helpers::{TestApp, at, booking, tomorrow_at};
 
 #[tokio::test]
 async fn hostile_tokens_are_401_on_every_endpoint_and_change_nothing() {
-    // Arrange
-    let app = TestApp::spawn().await;
+    // Arrange: the service trusts a forger, which can sign what no real Keycloak would.
+    let app = TestApp::trusting_forger().await;
     let doctor = app.register(&["doctor"]).await;
     let patient = app.register(&["patient"]).await;
     let appointment = app.book(&patient, &doctor, tomorrow_at(10)).await;
     let id = appointment["id"].as_str().unwrap();
     let before = app.stored().await;
 
-    for (attack, token) in hostile_tokens(&app.issuer, &patient.username) {
+    let claims = app
+        .forger()
+        .claims_for(patient.id, &patient.username, &["patient"]);
+    for (attack, token) in hostile_tokens(app.forger(), &claims) {
         // Act
         let answers = statuses(&app, id, &doctor, Some(&token)).await;
 

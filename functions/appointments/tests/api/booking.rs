@@ -65,7 +65,7 @@ async fn an_admin_books_for_a_patient() {
         .call(
             api::book_appointment,
             ApiRequest::post("/appointments")
-                .token(app.admin().token())
+                .token(app.admin().await.token())
                 .json(&body),
         )
         .await;

@@ -279,7 +279,7 @@ async fn only_a_started_appointment_is_completed_by_its_doctor_or_an_admin() {
     let (by_admin, _) = app
         .call(
             api::complete_appointment,
-            complete(&third["id"], app.admin().token()),
+            complete(&third["id"], app.admin().await.token()),
         )
         .await;
 

@@ -1,11 +1,12 @@
 use std::time::Duration;
 
 use appointments::{App, Config, WorkingHours};
+use carebook_auth::AuthConfig;
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
 use carebook_http::ApiError;
 use carebook_outbox::{KafkaConfig, OutboxConfig};
 use carebook_testkit::{
-    ApiRequest, TestDatabase, TestIssuer, TopicTail, msk_event, outbox_config,
+    ApiRequest, Keycloak, TestDatabase, TokenForger, TopicTail, msk_event, outbox_config,
     outbox_config_without_broker, read, schema_violations,
 };
 use chrono::{DateTime, Duration as Days, DurationRound, Utc};
@@ -28,9 +29,16 @@ impl Person {
     }
 }
 
-/// One test's appointments service: its own database and issuer, the shared local broker.
+/// Who signs the tokens of a test's people: the local Keycloak, or for the hostile-token
+/// corpus a forger the service is made to trust.
+pub enum Signer {
+    Keycloak(Keycloak),
+    Forger(TokenForger),
+}
+
+/// One test's appointments service: its own database, the local Keycloak and broker.
 pub struct TestApp {
-    pub issuer: TestIssuer,
+    pub signer: Signer,
     pub db: TestDatabase,
     pub app: App,
 }
@@ -58,16 +66,28 @@ impl TestApp {
         .await
     }
 
-    async fn with_outbox(outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
-        let issuer = TestIssuer::start().await.unwrap();
-        let db = TestDatabase::create(&appointments::MIGRATOR).await;
-        let app = App::new(&Self::config(&issuer, outbox(&db))).await.unwrap();
-        Self { issuer, db, app }
+    /// The service trusting a token forger instead of Keycloak: for tokens no real server
+    /// would sign.
+    pub async fn trusting_forger() -> Self {
+        let forger = TokenForger::start().await.unwrap();
+        Self::with(Signer::Forger(forger), outbox_config).await
     }
 
-    pub fn config(issuer: &TestIssuer, outbox: OutboxConfig) -> Config {
+    async fn with_outbox(outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
+        Self::with(Signer::Keycloak(Keycloak::local()), outbox).await
+    }
+
+    async fn with(signer: Signer, outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
+        let db = TestDatabase::create(&appointments::MIGRATOR).await;
+        let app = App::new(&Self::config(signer.auth_config(), outbox(&db)))
+            .await
+            .unwrap();
+        Self { signer, db, app }
+    }
+
+    pub fn config(auth: AuthConfig, outbox: OutboxConfig) -> Config {
         Config {
-            auth: issuer.auth_config(),
+            auth,
             outbox,
             hours: WorkingHours::default(),
         }
@@ -75,41 +95,46 @@ impl TestApp {
 
     /// Another instance of the service on the same database, as a second Lambda container.
     pub async fn another_instance(&self) -> App {
-        App::new(&Self::config(&self.issuer, outbox_config(&self.db)))
-            .await
-            .unwrap()
+        App::new(&Self::config(
+            self.signer.auth_config(),
+            outbox_config(&self.db),
+        ))
+        .await
+        .unwrap()
     }
 
-    /// New people with `roles`, known to Keycloak and, through `user.registered` events fed
-    /// to the directory handler, to this service.
-    pub async fn register_many(&self, roles: &[&str], count: usize) -> Vec<Person> {
-        let mut people = Vec::new();
-        let mut events = Vec::new();
-        for _ in 0..count {
-            let name = format!(
-                "{}-{}",
-                roles.first().unwrap_or(&"nobody"),
-                Uuid::new_v4().simple()
-            );
-            let id = self.issuer.add_user(&name, roles);
-            let event = CloudEvent::new(UserRegistered {
-                user: UserSnapshot {
-                    user_id: id,
-                    username: Some(name.clone()),
-                    email: Some(format!("{name}@carebook.test")),
-                    first_name: Some("Test".to_owned()),
-                    last_name: Some(name.clone()),
-                    roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
-                    specialty: None,
-                },
-            });
-            events.push((id.to_string(), serde_json::to_vec(&event).unwrap()));
-            people.push(Person {
-                id,
-                token: self.issuer.access_token(&name),
-                username: name,
-            });
+    /// The forger this service trusts.
+    ///
+    /// # Panics
+    /// When the service trusts Keycloak.
+    pub fn forger(&self) -> &TokenForger {
+        match &self.signer {
+            Signer::Forger(forger) => forger,
+            Signer::Keycloak(_) => panic!("this service trusts Keycloak, not a forger"),
         }
+    }
+
+    /// New people with `roles`, known to Keycloak (or the forger) and, through
+    /// `user.registered` events fed to the directory handler, to this service.
+    pub async fn register_many(&self, roles: &[&str], count: usize) -> Vec<Person> {
+        let people = self.signer.people(roles, count).await;
+        let events: Vec<(String, Vec<u8>)> = people
+            .iter()
+            .map(|person| {
+                let event = CloudEvent::new(UserRegistered {
+                    user: UserSnapshot {
+                        user_id: person.id,
+                        username: Some(person.username.clone()),
+                        email: Some(format!("{}@carebook.test", person.username)),
+                        first_name: Some("Test".to_owned()),
+                        last_name: Some(person.username.clone()),
+                        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+                        specialty: None,
+                    },
+                });
+                (person.id.to_string(), serde_json::to_vec(&event).unwrap())
+            })
+            .collect();
         let records: Vec<(&str, &[u8])> = events
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_slice()))
@@ -126,11 +151,17 @@ impl TestApp {
     }
 
     /// The realm's admin; admins need not be in the directory.
-    pub fn admin(&self) -> Person {
-        Person {
-            id: self.issuer.user("admin").unwrap().id,
-            username: "admin".to_owned(),
-            token: self.issuer.access_token("admin"),
+    pub async fn admin(&self) -> Person {
+        match &self.signer {
+            Signer::Keycloak(keycloak) => {
+                let admin = keycloak.seeded("admin").await;
+                Person {
+                    id: admin.id,
+                    username: admin.username,
+                    token: admin.token,
+                }
+            }
+            Signer::Forger(_) => self.signer.people(&["admin"], 1).await.remove(0),
         }
     }
 
@@ -180,6 +211,42 @@ impl TestApp {
         .fetch_one(self.db.pool())
         .await
         .unwrap()
+    }
+}
+
+impl Signer {
+    fn auth_config(&self) -> AuthConfig {
+        match self {
+            Signer::Keycloak(keycloak) => keycloak.auth_config(),
+            Signer::Forger(forger) => forger.auth_config(),
+        }
+    }
+
+    async fn people(&self, roles: &[&str], count: usize) -> Vec<Person> {
+        match self {
+            Signer::Keycloak(keycloak) => keycloak
+                .new_users(roles, count)
+                .await
+                .into_iter()
+                .map(|user| Person {
+                    id: user.id,
+                    username: user.username,
+                    token: user.token,
+                })
+                .collect(),
+            Signer::Forger(forger) => (0..count)
+                .map(|_| {
+                    let id = Uuid::new_v4();
+                    let username = format!("forged-{}", id.simple());
+                    let token = forger.sign(&forger.claims_for(id, &username, roles));
+                    Person {
+                        id,
+                        username,
+                        token,
+                    }
+                })
+                .collect(),
+        }
     }
 }
 

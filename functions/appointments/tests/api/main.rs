@@ -1,5 +1,5 @@
-//! The appointments handlers against real PostgreSQL, the local Kafka broker and the test
-//! issuer. One binary for all integration tests: one link, parallel tests.
+//! The appointments handlers against real PostgreSQL, the local Kafka broker and the local
+//! Keycloak. One binary for all integration tests: one link, parallel tests.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 

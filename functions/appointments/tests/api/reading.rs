@@ -30,7 +30,7 @@ async fn each_caller_lists_what_is_theirs_in_pages_with_filters() {
     let a = app.book(&patients[0], &doctors[0], tomorrow_at(9)).await;
     let b = app.book(&patients[0], &doctors[1], tomorrow_at(11)).await;
     let c = app.book(&patients[1], &doctors[0], tomorrow_at(13)).await;
-    let admin = app.admin();
+    let admin = app.admin().await;
 
     // Act
     let (status, mine) = app

@@ -1,6 +1,6 @@
 use carebook_events::{CloudEvent, EventData, UserRegistered, UserSnapshot};
 use carebook_testkit::{
-    ApiRequest, TestDatabase, TestIssuer, booked, mail_to, msk_event, outbox_config, read,
+    ApiRequest, Keycloak, TestDatabase, booked, mail_to, msk_event, outbox_config, read,
 };
 use chrono_tz::Tz;
 use lambda_http::http::StatusCode;
@@ -9,22 +9,22 @@ use notifications::{App, Config};
 use uuid::Uuid;
 
 struct TestApp {
-    issuer: TestIssuer,
+    keycloak: Keycloak,
     db: TestDatabase,
     app: App,
 }
 
 impl TestApp {
     async fn spawn() -> Self {
-        let issuer = TestIssuer::start().await.unwrap();
+        let keycloak = Keycloak::local();
         let db = TestDatabase::create(&notifications::MIGRATOR).await;
-        let app = App::new(&Self::config(&issuer, &db)).await.unwrap();
-        Self { issuer, db, app }
+        let app = App::new(&Self::config(&keycloak, &db)).await.unwrap();
+        Self { keycloak, db, app }
     }
 
-    fn config(issuer: &TestIssuer, db: &TestDatabase) -> Config {
+    fn config(keycloak: &Keycloak, db: &TestDatabase) -> Config {
         Config {
-            auth: issuer.auth_config(),
+            auth: keycloak.auth_config(),
             store: outbox_config(db),
             sender: "Carebook <no-reply@carebook.test>".to_owned(),
             time_zone: Tz::UTC,
@@ -33,7 +33,7 @@ impl TestApp {
     }
 
     async fn variant(&self, change: impl FnOnce(&mut Config)) -> App {
-        let mut config = Self::config(&self.issuer, &self.db);
+        let mut config = Self::config(&self.keycloak, &self.db);
         change(&mut config);
         App::new(&config).await.unwrap()
     }
@@ -184,9 +184,10 @@ async fn two_deliveries_at_once_of_a_retried_record_send_its_emails_once() {
 #[tokio::test]
 async fn recipients_list_their_own_notifications_and_admins_everyones() {
     let app = TestApp::spawn().await;
-    let patient_id = app.issuer.user("patient").unwrap().id;
+    let patient = app.keycloak.new_user(&["patient"]).await;
+    let admin = app.keycloak.seeded("admin").await.token;
     let (mut event, _, _) = booked("Ada", "Grace");
-    event.data.appointment.patient.id = patient_id;
+    event.data.appointment.patient.id = patient.id;
     send_notifications(&app.app, batch("appointment-events", &event)).await;
     let list = async |token: Option<&str>, recipient: Option<&str>| {
         let mut request = ApiRequest::get("/notifications").token(token);
@@ -198,12 +199,11 @@ async fn recipients_list_their_own_notifications_and_admins_everyones() {
             notifications::api::list_notifications(&app.app, &request).await,
         ))
     };
-    let patient = app.issuer.access_token("patient");
-    let admin = app.issuer.access_token("admin");
+    let (patient_id, patient) = (patient.id.to_string(), patient.token);
 
     let (status, own) = list(Some(&patient), None).await;
     let (_, all) = list(Some(&admin), None).await;
-    let (_, filtered) = list(Some(&admin), Some(&patient_id.to_string())).await;
+    let (_, filtered) = list(Some(&admin), Some(&patient_id)).await;
     let (refused, problem) = list(Some(&patient), Some(&Uuid::new_v4().to_string())).await;
     let (anonymous, _) = list(None, None).await;
 

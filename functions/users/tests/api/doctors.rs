@@ -35,7 +35,7 @@ async fn doctors_are_listed_by_name_in_pages_and_filtered_by_specialty() {
     ] {
         onboard(&app, name, specialty).await;
     }
-    let (_, patient) = app.user(&["patient"]);
+    let (_, patient) = app.user(&["patient"]).await;
     app.call(
         api::get_profile,
         ApiRequest::get("/users/me").token(Some(&patient)),

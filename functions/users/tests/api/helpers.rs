@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use carebook_http::ApiError;
 use carebook_testkit::{
-    ApiRequest, TestDatabase, TestIssuer, TopicTail, outbox_config, read, schema_violations,
+    ApiRequest, Keycloak, TestDatabase, TopicTail, outbox_config, read, schema_violations,
 };
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -10,38 +10,43 @@ use serde_json::Value;
 use users::{App, Config};
 use uuid::Uuid;
 
-pub const ADMIN: &str = "admin";
-
-/// One test's users service: its own database and issuer, the shared local broker.
+/// One test's users service: its own database, the local Keycloak and broker.
 pub struct TestApp {
-    pub issuer: TestIssuer,
+    pub keycloak: Keycloak,
     pub db: TestDatabase,
     pub app: App,
+    admin_token: String,
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        let issuer = TestIssuer::start().await.unwrap();
+        let keycloak = Keycloak::local();
         let db = TestDatabase::create(&users::MIGRATOR).await;
         let config = Config {
-            auth: issuer.auth_config(),
+            auth: keycloak.auth_config(),
             outbox: outbox_config(&db),
             admin_client_id: "carebook-users-service".to_owned(),
             admin_client_secret: Some("carebook-users-service-secret".to_owned()),
         };
         let app = App::new(&config).await.unwrap();
-        Self { issuer, db, app }
+        let admin_token = keycloak.seeded("admin").await.token;
+        Self {
+            keycloak,
+            db,
+            app,
+            admin_token,
+        }
     }
 
-    /// A new user of this test alone, with `roles`; returns their id and a token.
-    pub fn user(&self, roles: &[&str]) -> (Uuid, String) {
-        let name = format!("user-{}", Uuid::new_v4().simple());
-        let id = self.issuer.add_user(&name, roles);
-        (id, self.issuer.access_token(&name))
+    /// A new Keycloak user of this test alone, with `roles`; returns their id and a token.
+    pub async fn user(&self, roles: &[&str]) -> (Uuid, String) {
+        let user = self.keycloak.new_user(roles).await;
+        (user.id, user.token)
     }
 
+    /// A token of the realm's `admin`.
     pub fn admin_token(&self) -> String {
-        self.issuer.access_token(ADMIN)
+        self.admin_token.clone()
     }
 
     pub async fn call(

@@ -36,12 +36,16 @@ async fn an_admin_onboards_a_doctor_into_keycloak_and_carebook() {
     let id: Uuid = profile["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(response.headers()[header::LOCATION], format!("/users/{id}"));
     assert_eq!(profile["specialty"], "cardiology");
-    // Keycloak: the user exists with the role and can sign in with the password.
-    let user = app.issuer.user(&email).unwrap();
+    // Keycloak: the user exists with the role alone (not the patient's default role) and
+    // signs in with the password.
+    let user = app.keycloak.user(&email).await.unwrap();
     assert_eq!(user.id, id);
-    assert_eq!(user.realm_roles, ["doctor"]);
-    assert!(user.has_password("first-day-password") && user.required_actions.is_empty());
-    let token = app.issuer.access_token(&email);
+    assert_eq!(app.keycloak.realm_roles_of(id).await, ["doctor"]);
+    assert!(user.required_actions.is_empty());
+    let token = app
+        .keycloak
+        .access_token(&email, "first-day-password")
+        .await;
     let (_, me) = app
         .call(
             api::get_profile,
@@ -78,7 +82,7 @@ async fn a_temporary_password_must_be_changed_before_signing_in() {
 
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
-        app.issuer.user(&email).unwrap().required_actions,
+        app.keycloak.user(&email).await.unwrap().required_actions,
         ["UPDATE_PASSWORD"]
     );
 }
@@ -121,7 +125,7 @@ async fn only_admins_onboard_and_bad_requests_never_reach_keycloak() {
     let app = TestApp::spawn().await;
     let email = format!("{}@clinic.example", Uuid::new_v4());
     for role in ["patient", "doctor"] {
-        let (_, token) = app.user(&[role]);
+        let (_, token) = app.user(&[role]).await;
         let (status, _) = app
             .call(
                 api::create_user,
@@ -159,5 +163,5 @@ async fn only_admins_onboard_and_bad_requests_never_reach_keycloak() {
             "{field}={value}: {problem}"
         );
     }
-    assert!(app.issuer.user(&email).is_none());
+    assert!(app.keycloak.user(&email).await.is_none());
 }

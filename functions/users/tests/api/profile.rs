@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, events};
 async fn the_first_call_creates_the_profile_from_the_token_and_registers_the_user_once() {
     // Arrange
     let app = TestApp::spawn().await;
-    let (id, token) = app.user(&["patient"]);
+    let (id, token) = app.user(&["patient"]).await;
     let tail = TopicTail::at_end("user-events");
 
     // Act
@@ -41,7 +41,7 @@ async fn the_first_call_creates_the_profile_from_the_token_and_registers_the_use
 #[tokio::test]
 async fn a_patch_changes_only_the_fields_given_and_publishes_user_updated() {
     let app = TestApp::spawn().await;
-    let (id, token) = app.user(&["patient"]);
+    let (id, token) = app.user(&["patient"]).await;
     let me = || ApiRequest::patch("/users/me").token(Some(&token));
     app.call(
         api::update_profile,
@@ -71,7 +71,7 @@ async fn a_patch_changes_only_the_fields_given_and_publishes_user_updated() {
 #[tokio::test]
 async fn bad_patches_are_400s_naming_the_field_and_change_nothing() {
     let app = TestApp::spawn().await;
-    let (id, token) = app.user(&["patient"]);
+    let (id, token) = app.user(&["patient"]).await;
     app.call(
         api::get_profile,
         ApiRequest::get("/users/me").token(Some(&token)),
@@ -125,8 +125,8 @@ async fn bad_patches_are_400s_naming_the_field_and_change_nothing() {
 #[tokio::test]
 async fn a_profile_is_visible_to_its_owner_and_admins_and_missing_for_anyone_else() {
     let app = TestApp::spawn().await;
-    let (id, owner) = app.user(&["patient"]);
-    let (_, other) = app.user(&["doctor"]);
+    let (id, owner) = app.user(&["patient"]).await;
+    let (_, other) = app.user(&["doctor"]).await;
     app.call(
         api::get_profile,
         ApiRequest::get("/users/me").token(Some(&owner)),
@@ -173,7 +173,7 @@ async fn a_profile_is_visible_to_its_owner_and_admins_and_missing_for_anyone_els
 #[tokio::test]
 async fn every_endpoint_refuses_anonymous_callers_and_callers_without_a_carebook_role() {
     let app = TestApp::spawn().await;
-    let (_, roleless) = app.user(&[]);
+    let (_, roleless) = app.user(&[]).await;
     let requests = || {
         [
             ApiRequest::get("/users/me"),
@@ -221,4 +221,60 @@ async fn every_endpoint_refuses_anonymous_callers_and_callers_without_a_carebook
         .await
         .unwrap();
     assert_eq!(rows, 0);
+}
+
+#[tokio::test]
+async fn a_person_who_signs_up_on_keycloak_s_page_is_a_patient_with_a_profile_on_first_call() {
+    // Arrange: the web app's sign-up, through Keycloak's own registration page and PKCE.
+    let app = TestApp::spawn().await;
+    let username = format!("signup-{}", uuid::Uuid::new_v4().simple());
+    let tokens = app.keycloak.sign_up(&username).await;
+    let token = tokens["access_token"].as_str().unwrap();
+
+    // Act
+    let (status, profile) = app
+        .call(
+            api::get_profile,
+            ApiRequest::get("/users/me").token(Some(token)),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile["username"], username.as_str());
+    assert_eq!(profile["roles"], json!(["patient"]));
+    assert_eq!(profile["first_name"], "Self");
+}
+
+#[tokio::test]
+async fn the_web_app_s_client_refuses_a_sign_in_without_pkce() {
+    let keycloak = carebook_testkit::Keycloak::local();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let answer = browser
+        .get(format!(
+            "{}/protocol/openid-connect/auth",
+            keycloak.realm_url()
+        ))
+        .query(&[
+            ("client_id", carebook_testkit::WEB_CLIENT),
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("redirect_uri", "http://127.0.0.1:5173/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    // Keycloak sends the browser back to the app with an error instead of a login page.
+    let location = answer.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap();
+    assert!(
+        location.contains("error=invalid_request") && location.contains("code_challenge"),
+        "{location}"
+    );
 }

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use carebook_event_source::{Invoker, Mapping, Runner, StartingPosition};
 use carebook_outbox::Publisher;
 use carebook_testkit::{
-    TestDatabase, TestIssuer, TopicTail, booked, bootstrap_servers, create_topic, mail_to,
+    Keycloak, TestDatabase, TopicTail, booked, bootstrap_servers, create_topic, mail_to,
     outbox_config, topic_size,
 };
 use serde_json::Value;
@@ -68,7 +68,6 @@ pub struct Pipeline {
     functions: Arc<Functions>,
     watch: String,
     analytics_db: TestDatabase,
-    _issuer: TestIssuer,
     /// Publishes the test's records and the mappings' dead letters.
     publisher: Publisher,
 }
@@ -81,19 +80,20 @@ impl Pipeline {
         ses_endpoint: Option<String>,
         slowness: Duration,
     ) -> Self {
-        let issuer = TestIssuer::start().await.unwrap();
+        // The HTTP side of the consumers is not called here: any issuer will do.
+        let auth = Keycloak::local().auth_config();
         let analytics_db = TestDatabase::create_on(&database_server, &analytics::MIGRATOR).await;
         let notifications_db =
             TestDatabase::create_on(&database_server, &notifications::MIGRATOR).await;
         let functions = Arc::new(Functions {
             analytics: analytics::App::new(&analytics::Config {
-                auth: issuer.auth_config(),
+                auth: auth.clone(),
                 store: outbox_config(&analytics_db),
             })
             .await
             .unwrap(),
             notifications: notifications::App::new(&notifications::Config {
-                auth: issuer.auth_config(),
+                auth,
                 store: outbox_config(&notifications_db),
                 sender: "Carebook <no-reply@carebook.test>".to_owned(),
                 time_zone: chrono_tz::Tz::UTC,
@@ -125,7 +125,6 @@ impl Pipeline {
             functions,
             watch,
             analytics_db,
-            _issuer: issuer,
             publisher: Publisher::new(&bootstrap_servers(), Duration::from_secs(5)).unwrap(),
         }
     }
