@@ -89,8 +89,13 @@ async fn booking_burst_through(fault: fn(&mut PrivateBroker)) {
     );
     let log = TopicTail::from_start_on(broker.address(), "appointment-events");
     let mut published = BTreeSet::new();
+    // One budget for the whole log, so missing events fail the test in seconds, not minutes.
+    let reading_ends = tokio::time::Instant::now() + Duration::from_secs(20);
     for id in &booked {
-        let records = log.records_for(id, 1, Duration::from_secs(10)).await;
+        let left = reading_ends
+            .saturating_duration_since(tokio::time::Instant::now())
+            .max(Duration::from_millis(100));
+        let records = log.records_for(id, 1, left).await;
         if records
             .first()
             .is_some_and(|r| r.value["type"] == "appointment.created")
