@@ -20,7 +20,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CAREBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/carebook}
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 # The newest Kafka release line Amazon MSK offers (4.1.x); localstack/docker-compose.yml runs
 # the same version.
@@ -106,6 +105,21 @@ wait_until() {
     done
 }
 
+# running NAME PORT CHECK WHAT: whether NAME runs already. 0: this checkout started it; 2:
+# something else answering on PORT as WHAT (CHECK), which is used and never stopped; 1: nothing
+# listens, start it. Fails when PORT is held by something that is not WHAT.
+running() {
+    local name=$1 port=$2 check=$3 what=$4
+    if pid_alive "$name"; then
+        say "$name: running (pid $(cat "$STATE/$name.pid"))"
+        return 0
+    fi
+    port_taken "$port" || return 1
+    "$check" || fail "$name: port $port is taken by something that is not $what ($(ss -Hltnp "sport = :$port" | head -n 1))"
+    say "$name: $what already answers on port $port; using it"
+    return 2
+}
+
 # start_process NAME LOG COMMAND...: run COMMAND in its own process group, from the state folder.
 start_process() {
     local name=$1 log=$2
@@ -154,7 +168,9 @@ ensure_base_tools() {
 # The JDK Kafka and Keycloak run on: $JAVA_HOME's, or the one on PATH; both need 17 or newer.
 java_bin() { if [ -n "${JAVA_HOME:-}" ]; then echo "$JAVA_HOME/bin/java"; else command -v java || true; fi; }
 
+JAVA_CHECKED=
 ensure_java() {
+    [ -z "$JAVA_CHECKED" ] || return 0
     local java version where=${JAVA_HOME:+$JAVA_HOME/bin/java}
     java=$(java_bin)
     [ -n "$java" ] && [ -x "$java" ] ||
@@ -162,6 +178,7 @@ ensure_java() {
     version=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')
     [ "${version%%.*}" -ge 17 ] 2>/dev/null ||
         fail "java: $java is Java ${version:-of unknown version}; Kafka $KAFKA_VERSION and Keycloak $KEYCLOAK_VERSION need 17 or newer"
+    JAVA_CHECKED=1
 }
 
 # maven LOG ARGS...: Maven in batch mode against the cache's own local repository.
@@ -335,24 +352,29 @@ postgres_status() {
 kafka_java() {
     local log=$1
     shift
-    "$(java_bin)" -Xmx256m -Dlog4j2.configurationFile="$ROOT/localstack/kafka/log4j2.properties" \
+    timeout 60 "$(java_bin)" -Xmx256m -Dlog4j2.configurationFile="$ROOT/localstack/kafka/log4j2.properties" \
         -cp "$KAFKA_HOME/libs/*" "$@" >"$log" 2>&1
 }
 
-kafka_topics() { kafka_java "$STATE/kafka-topics.log" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"; }
+# kafka_topics LOG ARGS...: kafka-topics against the stack's broker.
+kafka_topics() {
+    local log=$1
+    shift
+    kafka_java "$log" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" "$@"
+}
 
-kafka_answers() { timeout 30 "$(java_bin)" -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --list >/dev/null 2>&1; }
+kafka_answers() { kafka_topics /dev/null --list; }
 
 # The event topics, and the dead-letter topics, as MSK clusters are set up: explicitly.
 create_topics() {
     local topic existing missing=()
-    kafka_topics --list || { log_tail "$STATE/kafka-topics.log"; fail "kafka: listing topics failed; see $STATE/kafka-topics.log"; }
+    kafka_topics "$STATE/kafka-topics.log" --list || { log_tail "$STATE/kafka-topics.log"; fail "kafka: listing topics failed; see $STATE/kafka-topics.log"; }
     existing=$(cat "$STATE/kafka-topics.log")
     for topic in "${TOPICS[@]}"; do
         grep -qxF "$topic" <<<"$existing" || missing+=("$topic")
     done
     for topic in "${missing[@]}"; do
-        kafka_topics --create --if-not-exists --topic "$topic" --partitions 3 --replication-factor 1 ||
+        kafka_topics "$STATE/kafka-topics.log" --create --if-not-exists --topic "$topic" --partitions 3 --replication-factor 1 ||
             { log_tail "$STATE/kafka-topics.log"; fail "kafka: creating topic $topic failed; see $STATE/kafka-topics.log"; }
     done
 }
@@ -374,12 +396,9 @@ format_kafka_storage() {
 
 kafka_up() {
     ensure_kafka
-    if pid_alive kafka; then
-        say "kafka: running (pid $(cat "$STATE/kafka.pid"))"
-    elif port_taken "$KAFKA_PORT"; then
-        kafka_answers || fail "kafka: port $KAFKA_PORT is taken by something that is not a Kafka broker ($(ss -Hltnp "sport = :$KAFKA_PORT" | head -n 1))"
-        say "kafka: a broker already answers at $KAFKA_BOOTSTRAP_SERVERS; using it"
-    else
+    local state=0
+    running kafka "$KAFKA_PORT" kafka_answers "a Kafka broker" || state=$?
+    if [ "$state" -eq 1 ]; then
         port_taken "$KAFKA_CONTROLLER_PORT" &&
             fail "kafka: the controller port $KAFKA_CONTROLLER_PORT is taken ($(ss -Hltnp "sport = :$KAFKA_CONTROLLER_PORT" | head -n 1))"
         write_kafka_properties
@@ -400,12 +419,9 @@ moto_answers() { curl -sf -m 5 "$AWS_ENDPOINT_URL/moto-api/data.json" >/dev/null
 
 moto_up() {
     ensure_python_tools
-    if pid_alive moto; then
-        say "moto: running (pid $(cat "$STATE/moto.pid"))"
-    elif port_taken "$MOTO_PORT"; then
-        moto_answers || fail "moto: port $MOTO_PORT is taken by something that is not moto ($(ss -Hltnp "sport = :$MOTO_PORT" | head -n 1))"
-        say "moto: already answering at $AWS_ENDPOINT_URL; using it"
-    else
+    local state=0
+    running moto "$MOTO_PORT" moto_answers "moto" || state=$?
+    if [ "$state" -eq 1 ]; then
         say "moto: starting the AWS API emulator at $AWS_ENDPOINT_URL"
         start_process moto "$STATE/moto.log" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT"
         wait_until moto 60 "$STATE/moto.log" moto_answers
@@ -422,6 +438,8 @@ realm_answers() {
     curl -sf -m 5 "$KEYCLOAK_URL/realms/$1/.well-known/openid-configuration" | grep -q "\"issuer\":\"$KEYCLOAK_URL/realms/$1\""
 }
 
+carebook_realm_answers() { realm_answers carebook; }
+
 # Keycloak keeps its data in a database of our PostgreSQL, as a deployment keeps it in RDS.
 create_keycloak_database() {
     [ -n "$(psql "$DATABASE_URL" -Atqc "select 1 from pg_database where datname = 'keycloak'")" ] && return 0
@@ -431,13 +449,11 @@ create_keycloak_database() {
 
 keycloak_up() {
     ensure_keycloak
-    if pid_alive keycloak; then
-        say "keycloak: running (pid $(cat "$STATE/keycloak.pid"))"
-    elif port_taken "$KEYCLOAK_PORT"; then
-        realm_answers carebook || fail "keycloak: port $KEYCLOAK_PORT is taken by something that does not serve realm carebook ($(ss -Hltnp "sport = :$KEYCLOAK_PORT" | head -n 1))"
-        say "keycloak: realm carebook already answers at $KEYCLOAK_ISSUER; using it as it is"
-        return 0
-    else
+    local state=0
+    running keycloak "$KEYCLOAK_PORT" carebook_realm_answers "Keycloak with realm carebook" || state=$?
+    # Another's Keycloak is used as it is: its realm is theirs to keep.
+    [ "$state" -ne 2 ] || return 0
+    if [ "$state" -eq 1 ]; then
         port_taken "$KEYCLOAK_MANAGEMENT_PORT" &&
             fail "keycloak: its management port $KEYCLOAK_MANAGEMENT_PORT is taken ($(ss -Hltnp "sport = :$KEYCLOAK_MANAGEMENT_PORT" | head -n 1))"
         pg_answers || fail "keycloak: PostgreSQL does not answer at ${DATABASE_URL##*@}; start it first (stack.sh up postgres keycloak)"

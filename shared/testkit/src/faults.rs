@@ -156,7 +156,7 @@ impl PrivateBroker {
 
     /// What a Kafka client needs to reach this broker: servers, and the broker's own SCRAM
     /// user over TLS for a secured one.
-    pub fn client_config(&self) -> rdkafka::ClientConfig {
+    fn client_config(&self) -> rdkafka::ClientConfig {
         let mut config = rdkafka::ClientConfig::new();
         config.set("bootstrap.servers", &self.address);
         if let Some(scram) = &self.security {
@@ -242,11 +242,15 @@ impl Drop for PrivateBroker {
     }
 }
 
+/// The JDK's `java` the local stack runs Kafka with (`KAFKA_JAVA`), or the one on PATH.
+fn java() -> PathBuf {
+    std::env::var_os("KAFKA_JAVA").map_or_else(|| PathBuf::from("java"), PathBuf::from)
+}
+
 /// Java with Kafka's jars on the class path.
 fn kafka_java() -> Command {
-    let java = std::env::var("KAFKA_JAVA").unwrap_or_else(|_| "java".to_owned());
     let libs = std::env::var("KAFKA_LIBS").expect("KAFKA_LIBS (from localstack/stack.sh env)");
-    let mut command = Command::new(java);
+    let mut command = Command::new(java());
     command.arg("-cp").arg(format!("{libs}/*")).arg(concat!(
         "-Dlog4j2.configurationFile=",
         env!("CARGO_MANIFEST_DIR"),
@@ -266,9 +270,7 @@ fn random_cluster_id() -> String {
 /// PEM for clients. Made with the JDK's keytool.
 fn make_certificate(state: &Path) -> PathBuf {
     let keytool = |args: &[&str]| {
-        let java = std::env::var("KAFKA_JAVA").unwrap_or_else(|_| "java".to_owned());
-        let keytool = Path::new(&java).with_file_name("keytool");
-        let mut command = Command::new(keytool);
+        let mut command = Command::new(java().with_file_name("keytool"));
         command.current_dir(state).args(args);
         run(&mut command);
     };

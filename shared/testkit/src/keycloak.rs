@@ -201,26 +201,37 @@ impl Keycloak {
     /// # Panics
     /// When Keycloak refuses.
     pub async fn new_users(&self, roles: &[&str], count: usize) -> Vec<KeycloakUser> {
-        futures::stream::iter(0..count)
-            .map(|_| self.try_new_user(roles))
-            .buffered(PARALLEL_SIGN_UPS)
-            .try_collect()
-            .await
+        let made = async {
+            let token = self.admin_token().await?;
+            // The realm's default role makes every new user a patient; these hold `roles` alone.
+            let granted = self.role_representations(&token, roles).await?;
+            let default = self
+                .role_representations(&token, &[&format!("default-roles-{}", self.realm)])
+                .await?;
+            let kind = roles.first().unwrap_or(&"nobody");
+            futures::stream::iter(0..count)
+                .map(|_| self.try_new_user(&token, kind, &granted, &default))
+                .buffered(PARALLEL_SIGN_UPS)
+                .try_collect()
+                .await
+        };
+        made.await
             .unwrap_or_else(|error| panic!("cannot make a test user: {error}"))
     }
 
-    async fn try_new_user(&self, roles: &[&str]) -> Result<KeycloakUser, KeycloakError> {
-        let username = format!(
-            "test-{}-{}",
-            roles.first().unwrap_or(&"nobody"),
-            Uuid::new_v4().simple()
-        );
+    async fn try_new_user(
+        &self,
+        token: &str,
+        kind: &str,
+        granted: &Value,
+        default: &Value,
+    ) -> Result<KeycloakUser, KeycloakError> {
+        let username = format!("test-{kind}-{}", Uuid::new_v4().simple());
         let email = format!("{username}@carebook.test");
-        let token = self.admin_token().await?;
         let created = self
             .http
             .post(format!("{}/users", self.admin_url()))
-            .bearer_auth(&token)
+            .bearer_auth(token)
             .json(&json!({
                 "username": username, "email": email, "emailVerified": true, "enabled": true,
                 "firstName": "Test", "lastName": username,
@@ -234,44 +245,49 @@ impl Keycloak {
             .and_then(|location| location.rsplit('/').next())
             .and_then(|id| id.parse().ok())
             .expect("Keycloak says where the new user is");
-        // The realm's default role makes every new user a patient; these hold `roles` alone.
-        let default_role = format!("default-roles-{}", self.realm);
-        self.map_roles(&token, id, roles, reqwest::Method::POST)
-            .await?;
-        self.map_roles(&token, id, &[&default_role], reqwest::Method::DELETE)
+        for (method, roles) in [
+            (reqwest::Method::POST, granted),
+            (reqwest::Method::DELETE, default),
+        ] {
+            let request = self
+                .http
+                .request(
+                    method,
+                    format!("{}/users/{id}/role-mappings/realm", self.admin_url()),
+                )
+                .bearer_auth(token)
+                .json(roles);
+            checked("mapping roles", request).await?;
+        }
+        let signed_in = self
+            .password_grant(CLI_CLIENT, &username, &username, None)
             .await?;
         Ok(KeycloakUser {
             id,
-            token: self.access_token(&username, &username).await,
+            token: signed_in["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             username,
             email,
         })
     }
 
-    async fn map_roles(
+    /// The realm roles `names` as the role-mapping endpoints take them (a JSON array).
+    async fn role_representations(
         &self,
         token: &str,
-        user: Uuid,
-        roles: &[&str],
-        method: reqwest::Method,
-    ) -> Result<(), KeycloakError> {
+        names: &[&str],
+    ) -> Result<Value, KeycloakError> {
         let mut representations = Vec::new();
-        for role in roles {
+        for name in names {
             let request = self
                 .http
-                .get(format!("{}/roles/{role}", self.admin_url()))
+                .get(format!("{}/roles/{name}", self.admin_url()))
                 .bearer_auth(token);
             representations.push(json_of("reading a role", request).await?);
         }
-        let request = self
-            .http
-            .request(
-                method,
-                format!("{}/users/{user}/role-mappings/realm", self.admin_url()),
-            )
-            .bearer_auth(token)
-            .json(&representations);
-        checked("mapping roles", request).await.map(drop)
+        Ok(Value::Array(representations))
     }
 
     /// Signs a new person up on Keycloak's own registration page, as a browser following the

@@ -30,8 +30,7 @@ pub use forger::{ForgerError, TokenForger};
 pub use hostile::{forged_kid, hostile_tokens, keyed_with_public_key, unsigned, with_payload};
 pub use http::{ApiRequest, read};
 pub use kafka::{
-    NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, create_topic_on, msk_event,
-    topic_size,
+    NO_BROKER, Record, TopicTail, bootstrap_servers, create_topic, msk_event, topic_size,
 };
 pub use keycloak::{CLI_CLIENT, Keycloak, KeycloakError, KeycloakUser, UserRecord, WEB_CLIENT};
 pub use keys::SigningKey;

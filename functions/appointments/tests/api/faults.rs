@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use carebook_testkit::{PrivateBroker, TopicTail, create_topic_on};
+use carebook_testkit::{PrivateBroker, TopicTail};
 use futures::StreamExt;
 use lambda_http::http::StatusCode;
 
@@ -28,7 +28,7 @@ async fn a_broker_killed_during_a_booking_burst_loses_no_committed_booking_s_eve
 async fn booking_burst_through(fault: fn(&mut PrivateBroker)) {
     // Arrange: the service on a broker of the test's own, five doctors with eight free hours.
     let mut broker = PrivateBroker::start();
-    create_topic_on(broker.address(), "appointment-events", 3).await;
+    broker.create_topic("appointment-events", 3).await;
     let app = TestApp::on_broker(broker.address()).await;
     let doctors = app.register_many(&["doctor"], 5).await;
     let patients = app.register_many(&["patient"], BURST).await;
