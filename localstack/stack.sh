@@ -267,15 +267,12 @@ pg_as_superuser() { runuser -u postgres -- psql -p "$PG_PORT" -h /var/run/postgr
 # project's own cluster, where this script may act as the postgres superuser.
 drop_old_test_databases() {
     pg_lsclusters -h 2>/dev/null | awk -v c="$PG_CLUSTER" '$2 == c && $4 == "online" { found = 1 } END { exit !found }' || return 0
+    # DROP DATABASE runs outside any function or transaction: psql's \gexec runs each line alone.
     pg_as_superuser -d carebook <<'SQL' >>"$STATE/postgres-init.log" 2>&1 || say "postgres: could not drop old test databases (see $STATE/postgres-init.log)"
-do $$ declare name text; begin
-  for name in select datname from pg_database
-      where datname like 'carebook\_test\_%'
-        and (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'
-  loop
-    execute format('drop database %I with (force)', name);
-  end loop;
-end $$;
+select format('drop database %I with (force)', datname) from pg_database
+ where datname like 'carebook\_test\_%'
+   and (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'
+\gexec
 SQL
 }
 
