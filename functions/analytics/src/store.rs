@@ -1,5 +1,6 @@
 //! All SQL of the analytics service.
 
+use carebook_events::{AppointmentStatus, Priority};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -100,14 +101,14 @@ fn text(value: &impl Serialize) -> String {
 }
 
 /// A count per label.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Count {
     pub label: String,
     pub count: i64,
 }
 
 /// A doctor's load.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DoctorLoad {
     pub doctor_id: Uuid,
     pub doctor_name: String,
@@ -116,18 +117,20 @@ pub struct DoctorLoad {
 }
 
 /// One of the latest bookings.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Latest {
     pub id: Uuid,
     pub doctor_name: String,
+    #[schema(value_type = Priority)]
     pub priority: String,
+    #[schema(value_type = AppointmentStatus)]
     pub status: String,
     pub starts_at: DateTime<Utc>,
     pub booked_at: Option<DateTime<Utc>>,
 }
 
 /// The clinic's figures (`GET /analytics/summary`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub total_appointments: i64,
     pub by_status: Vec<Count>,
@@ -186,7 +189,7 @@ pub(crate) async fn summary(pool: &PgPool) -> sqlx::Result<Summary> {
 }
 
 /// One day of `GET /analytics/daily`.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Day {
     pub date: NaiveDate,
     pub created: i32,

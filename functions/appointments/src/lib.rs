@@ -13,9 +13,11 @@ pub mod directory;
 mod domain;
 mod store;
 
+pub use api::ApiDoc;
 pub use app::{App, Config, SetupError};
 pub use domain::{
-    DurationMinutes, IdempotencyKey, ListFilter, NewAppointment, Reason, WorkingHours, free_slots,
+    DayName, DurationMinutes, HoursBody, HoursSpan, IdempotencyKey, ListFilter, NewAppointment,
+    Reason, WeeklyHours, WorkingHours, free_slots,
 };
 pub use store::Appointment;
 

@@ -4,29 +4,61 @@
 use carebook_events::{
     AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserSnapshot,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::ListFilter;
+use crate::domain::{Span, WEEK, WeeklyHours};
 
-/// An appointment as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// An appointment as the API shows it, its doctor and patient named as the directory knows
+/// them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Appointment {
     pub id: Uuid,
     pub patient_id: Uuid,
+    /// The patient's full name, else their user name.
+    pub patient_name: String,
     pub doctor_id: Uuid,
+    /// The doctor's full name, else their user name.
+    pub doctor_name: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    #[schema(minimum = 5, maximum = 240)]
     pub duration_minutes: i16,
     pub reason: String,
+    #[schema(value_type = Priority)]
     pub priority: String,
+    #[schema(value_type = AppointmentStatus)]
     pub status: String,
     pub cancellation_reason: Option<String>,
+    /// Increases with every change; sent back as `If-Match` (also the `ETag`).
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Appointments (as `a`) with their participants' names, then `rest` (where, order, lock).
+fn named(rest: &str) -> String {
+    named_from("appointments", rest)
+}
+
+/// The rows `statement` (an insert or update `returning *`) wrote, with their participants'
+/// names, in the same round trip.
+fn named_changes(statement: &str) -> String {
+    format!(
+        "with changed as ({statement}) {}",
+        named_from("changed", "")
+    )
+}
+
+fn named_from(relation: &str, rest: &str) -> String {
+    format!(
+        "select a.*, display_name(p) as patient_name, display_name(d) as doctor_name
+         from {relation} a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id
+         {rest}"
+    )
 }
 
 /// Someone in this service's directory (from `user-events`).
@@ -34,10 +66,9 @@ pub struct Appointment {
 pub struct Person {
     pub id: Uuid,
     pub roles: Vec<String>,
-    pub username: Option<String>,
+    /// `display_name(people)`: full name, else user name.
+    pub name: String,
     pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
 }
 
 impl Person {
@@ -47,21 +78,9 @@ impl Person {
 
     /// The person as an event names them.
     pub fn participant(&self) -> Participant {
-        let full: Vec<&str> = [&self.first_name, &self.last_name]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let name = if full.is_empty() {
-            self.username
-                .clone()
-                .unwrap_or_else(|| "Carebook user".to_owned())
-        } else {
-            full.join(" ")
-        };
         Participant {
             id: self.id,
-            name,
+            name: self.name.clone(),
             email: self.email.clone(),
         }
     }
@@ -132,7 +151,7 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
 
 pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
     sqlx::query_as(
-        "select id, roles, username, email, first_name, last_name from people where id = $1",
+        "select id, roles, display_name(people) as name, email from people where id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -237,12 +256,12 @@ pub struct NewRow<'a> {
 
 /// Inserts a scheduled appointment; fails with `appointments_*_no_overlap` on a clash.
 pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> sqlx::Result<Appointment> {
-    sqlx::query_as(
+    sqlx::query_as(&named_changes(
         "insert into appointments
             (id, patient_id, doctor_id, starts_at, ends_at, duration_minutes, reason, priority, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          returning *",
-    )
+    ))
     .bind(row.id)
     .bind(row.patient_id)
     .bind(row.doctor_id)
@@ -257,7 +276,7 @@ pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> sqlx::Result<A
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as("select * from appointments where id = $1")
+    sqlx::query_as(&named("where a.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -265,7 +284,7 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appo
 
 /// The appointment, locked until the transaction ends.
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as("select * from appointments where id = $1 for update")
+    sqlx::query_as(&named("where a.id = $1 for update of a"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -279,11 +298,11 @@ pub async fn reschedule(
     duration_minutes: u16,
     reason: &str,
 ) -> sqlx::Result<Appointment> {
-    sqlx::query_as(
+    sqlx::query_as(&named_changes(
         "update appointments set starts_at = $2, ends_at = $3, duration_minutes = $4, reason = $5,
                 version = version + 1, updated_at = now()
          where id = $1 returning *",
-    )
+    ))
     .bind(id)
     .bind(slot.starts_at)
     .bind(slot.ends_at)
@@ -300,11 +319,11 @@ pub async fn set_status(
     status: AppointmentStatus,
     cancellation_reason: Option<&str>,
 ) -> sqlx::Result<Appointment> {
-    sqlx::query_as(
+    sqlx::query_as(&named_changes(
         "update appointments set status = $2, cancellation_reason = $3,
                 version = version + 1, updated_at = now()
          where id = $1 returning *",
-    )
+    ))
     .bind(id)
     .bind(status_text(status))
     .bind(cancellation_reason)
@@ -359,18 +378,17 @@ pub async fn list(
         Scope::Doctor(id) => (filter.patient_id, Some(id)),
         Scope::Everyone => (filter.patient_id, filter.doctor_id),
     };
-    sqlx::query_as(
-        "select * from appointments
-         where ($1::uuid is null or patient_id = $1)
-           and ($2::uuid is null or doctor_id = $2)
-           and ($3::text is null or status = $3)
-           and ($4::text is null or priority = $4)
-           and ($5::timestamptz is null or ends_at > $5)
-           and ($6::timestamptz is null or starts_at < $6)
-           and ($7::timestamptz is null or (starts_at, id) > ($7, $8))
-         order by starts_at, id
+    sqlx::query_as(&named(
+        "where ($1::uuid is null or a.patient_id = $1)
+           and ($2::uuid is null or a.doctor_id = $2)
+           and ($3::text is null or a.status = $3)
+           and ($4::text is null or a.priority = $4)
+           and ($5::timestamptz is null or a.ends_at > $5)
+           and ($6::timestamptz is null or a.starts_at < $6)
+           and ($7::timestamptz is null or (a.starts_at, a.id) > ($7, $8))
+         order by a.starts_at, a.id
          limit $9",
-    )
+    ))
     .bind(patient)
     .bind(doctor)
     .bind(filter.status.map(status_text))
@@ -405,4 +423,77 @@ pub async fn booked(
         .into_iter()
         .map(|(starts_at, ends_at)| Slot { starts_at, ends_at })
         .collect())
+}
+
+/// The week `doctor_id` set for themselves, with its version; `None` when they follow the
+/// clinic's hours.
+pub async fn own_hours(
+    conn: &mut PgConnection,
+    doctor_id: Uuid,
+) -> sqlx::Result<Option<(i32, WeeklyHours)>> {
+    let rows: Vec<(i32, Option<i16>, Option<NaiveTime>, Option<NaiveTime>)> = sqlx::query_as(
+        "select s.version, h.weekday, h.opens, h.closes
+         from doctor_schedules s left join working_hours h using (doctor_id)
+         where s.doctor_id = $1",
+    )
+    .bind(doctor_id)
+    .fetch_all(conn)
+    .await?;
+    let Some((version, ..)) = rows.first() else {
+        return Ok(None);
+    };
+    let spans = rows
+        .iter()
+        .filter_map(|(_, weekday, opens, closes)| {
+            let weekday = WEEK.get(usize::try_from(weekday.as_ref()? - 1).ok()?)?;
+            Some(Span {
+                weekday: *weekday,
+                opens: (*opens)?,
+                closes: (*closes)?,
+            })
+        })
+        .collect();
+    Ok(Some((*version, WeeklyHours::new(spans))))
+}
+
+/// Replaces `doctor_id`'s week with `hours`; returns its new version. Fails with
+/// `working_hours_no_overlap` when spans overlap.
+pub async fn set_own_hours(
+    conn: &mut PgConnection,
+    doctor_id: Uuid,
+    hours: &WeeklyHours,
+    by: Uuid,
+) -> sqlx::Result<i32> {
+    let version: i32 = sqlx::query_scalar(
+        "insert into doctor_schedules (doctor_id, updated_by) values ($1, $2)
+         on conflict (doctor_id) do update
+            set version = doctor_schedules.version + 1, updated_by = $2, updated_at = now()
+         returning version",
+    )
+    .bind(doctor_id)
+    .bind(by)
+    .fetch_one(&mut *conn)
+    .await?;
+    let spans = hours.spans();
+    let weekdays: Vec<i16> = spans
+        .iter()
+        .map(|span| i16::try_from(span.weekday.number_from_monday()).unwrap_or_default())
+        .collect();
+    let opens: Vec<NaiveTime> = spans.iter().map(|span| span.opens).collect();
+    let closes: Vec<NaiveTime> = spans.iter().map(|span| span.closes).collect();
+    sqlx::query("delete from working_hours where doctor_id = $1")
+        .bind(doctor_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert into working_hours (doctor_id, weekday, opens, closes)
+         select $1, * from unnest($2::smallint[], $3::time[], $4::time[])",
+    )
+    .bind(doctor_id)
+    .bind(weekdays)
+    .bind(opens)
+    .bind(closes)
+    .execute(conn)
+    .await?;
+    Ok(version)
 }

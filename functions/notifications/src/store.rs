@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::Email;
 
 /// A notification as `GET /notifications` shows it.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Notification {
     pub id: Uuid,
     pub event_id: Uuid,
@@ -18,6 +18,8 @@ pub struct Notification {
     pub recipient_id: Uuid,
     pub template: String,
     pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    #[schema(pattern = "^(pending|sent|failed)$")]
     pub status: String,
     pub ses_message_id: Option<String>,
     pub attempts: i32,

@@ -3,18 +3,26 @@
 use carebook_auth::{Principal, Role};
 use carebook_events::{CloudEvent, UserRegistered, UserUpdated};
 use carebook_http::{
-    ApiError, Page, Problem, authenticate, cursor, json, json_body, limit, path_id, query_param,
+    ApiError, Page, Problem, authenticate, cursor, json, json_body, limit, path_id, query,
+    query_param,
 };
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
-use crate::domain::{NewUserBody, PatchBody};
-use crate::store::{self, NewProfile};
+use crate::domain::{NewUserBody, PatchBody, PeopleSearch, SearchQuery};
+use crate::store::{self, DoctorListing, NewProfile};
 use crate::{App, KeycloakError, NewUser, Profile, ProfilePatch};
 
 /// `GET /users/me`: the caller's profile, created from their token on the first call (which
 /// publishes `user.registered`).
+#[utoipa::path(
+    get,
+    path = "/users/me",
+    tag = "users",
+    responses((status = 200, description = "The caller's profile", body = Profile)),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get_profile(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = signed_in(app, request).await?;
@@ -24,6 +32,19 @@ pub async fn get_profile(app: &App, request: &Request) -> Result<Response<Body>,
 
 /// `PATCH /users/me`: changes the caller's names, phone, date of birth, gender, address
 /// (and a doctor's specialty); publishes `user.updated`.
+#[utoipa::path(
+    patch,
+    path = "/users/me",
+    tag = "users",
+    request_body(content = PatchBody, description = "A JSON merge patch: absent fields stay, `null` clears"),
+    responses(
+        (status = 200, description = "The changed profile", body = Profile),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = signed_in(app, request).await?;
@@ -47,6 +68,18 @@ pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Bod
 }
 
 /// `GET /users/{id}`: a profile, for its owner or an admin; 404 for anyone else.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user (Keycloak's id)")),
+    responses(
+        (status = 200, description = "The profile", body = Profile),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 404, response = carebook_http::openapi::NotFound),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = signed_in(app, request).await?;
@@ -63,6 +96,20 @@ pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, Ap
 }
 
 /// `GET /doctors?specialty=&limit=&cursor=`: doctors by last name, for anyone signed in.
+#[utoipa::path(
+    get,
+    path = "/doctors",
+    tag = "users",
+    params(
+        ("specialty" = Option<String>, Query, description = "Only doctors of this specialty, any case"),
+        carebook_http::PageQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of doctors by last name", body = Page<DoctorListing>),
+        (status = 400, response = carebook_http::openapi::Invalid),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     signed_in(app, request).await?;
@@ -85,6 +132,21 @@ pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>
 
 /// `POST /users` (admin): creates the user in Keycloak with a password and a role, then the
 /// profile, and publishes `user.registered`. 409 when the email is taken.
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    request_body = NewUserBody,
+    responses(
+        (status = 201, description = "Onboarded", body = Profile, headers(("Location" = String, description = "`/users/{id}`"))),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 403, response = carebook_http::openapi::Forbidden),
+        (status = 409, response = EmailTaken),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
 pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = authenticate(request, &app.verifier).await?;
@@ -141,6 +203,63 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
     }
     Ok(response)
 }
+
+/// `GET /users?role=&q=&limit=&cursor=` (admin): people by last name, of a role, whose email
+/// or name starts with `q`. Only admins search: it shows contact details.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    params(SearchQuery, carebook_http::PageQuery),
+    responses(
+        (status = 200, description = "A page of people by last name", body = Page<Profile>),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 403, response = carebook_http::openapi::Forbidden),
+    ),
+    security(("keycloak" = []))
+)]
+#[tracing::instrument(skip_all)]
+pub async fn search_users(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    authenticate(request, &app.verifier)
+        .await?
+        .require_any(&[Role::Admin])?;
+    let search = PeopleSearch::try_from(query::<SearchQuery>(request)?)?;
+    let limit = limit(request)?;
+    let after: Option<(String, Uuid)> = cursor(request)?;
+    let people = store::search(
+        app.outbox.pool(),
+        search.role,
+        search.prefix.as_deref(),
+        after.as_ref(),
+        limit + 1,
+    )
+    .await
+    .map_err(unexpected)?;
+    let page = Page::from_overfetch(people, limit, |person| {
+        (person.last_name.clone().unwrap_or_default(), person.id)
+    });
+    Ok(json(StatusCode::OK, &page))
+}
+
+carebook_http::problem_responses! {
+    /// 409 of an onboarding.
+    EmailTaken: "A user with this email exists", ["email-taken"];
+}
+
+/// This service's operations in the HTTP API's OpenAPI document (`carebook-openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        get_profile,
+        update_profile,
+        get_user,
+        list_doctors,
+        create_user,
+        search_users
+    ),
+    components(responses(EmailTaken))
+)]
+pub struct ApiDoc;
 
 /// The caller, who must hold a Carebook role.
 async fn signed_in(app: &App, request: &Request) -> Result<Principal, ApiError> {

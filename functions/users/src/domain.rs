@@ -15,7 +15,8 @@ const PASSWORD_MAX: usize = 128;
 const EMAIL_MAX: usize = 254;
 
 /// Gender as the clinic records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Gender {
     Female,
     Male,
@@ -42,20 +43,30 @@ impl Gender {
 
 /// `PATCH /users/me` as sent: a JSON merge patch, where an absent field stays as it is and
 /// `null` clears an optional one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
+    #[schema(min_length = 1, max_length = 100)]
     first_name: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     last_name: Option<String>,
+    /// E.164, e.g. `+441632960961`.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, pattern = "^\\+[1-9][0-9]{1,14}$")]
     phone: Option<Option<String>>,
+    /// 1900-01-01 to today.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
     date_of_birth: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Gender>, nullable)]
     gender: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 500)]
     address: Option<Option<String>>,
+    /// Doctors only.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 100)]
     specialty: Option<Option<String>>,
 }
 
@@ -81,17 +92,71 @@ pub struct ProfilePatch {
 }
 
 /// `POST /users` as sent by an admin.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    #[schema(min_length = 1, max_length = 100)]
     first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     last_name: String,
+    #[schema(value_type = Role)]
     role: String,
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
     /// Keycloak makes the user choose a new password at first sign-in unless this is false.
     password_temporary: Option<bool>,
+    /// Doctors only.
+    #[schema(min_length = 1, max_length = 100)]
     specialty: Option<String>,
+}
+
+/// `GET /users` as sent by an admin.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Only people with this role.
+    #[param(value_type = Option<Role>)]
+    role: Option<String>,
+    /// The start of an email, a first, last or full name; any case.
+    #[param(min_length = 1, max_length = 100)]
+    q: Option<String>,
+}
+
+/// A valid people search.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeopleSearch {
+    pub role: Option<Role>,
+    /// Lower case, with LIKE's wildcards escaped.
+    pub prefix: Option<String>,
+}
+
+impl TryFrom<SearchQuery> for PeopleSearch {
+    type Error = Problem;
+
+    fn try_from(query: SearchQuery) -> Result<Self, Problem> {
+        let mut errors = Errors::default();
+        let role = query.role.and_then(|role| {
+            errors.check(
+                "role",
+                role.parse::<Role>()
+                    .map_err(|_| "must be patient, doctor or admin".to_owned()),
+            )
+        });
+        let prefix = query.q.and_then(|q| {
+            errors.check(
+                "q",
+                text(&q, NAME_MAX).map(|q| {
+                    q.to_lowercase()
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                }),
+            )
+        });
+        errors.finish(|| PeopleSearch { role, prefix })
+    }
 }
 
 /// A valid onboarding request.
@@ -385,5 +450,23 @@ mod tests {
 
         let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
         assert_eq!(fields, ["email", "password", "role"]);
+    }
+
+    #[test]
+    fn a_search_lowers_its_prefix_escapes_wildcards_and_names_bad_fields() {
+        let search = |role: Option<&str>, q: Option<&str>| {
+            PeopleSearch::try_from(SearchQuery {
+                role: role.map(str::to_owned),
+                q: q.map(str::to_owned),
+            })
+        };
+
+        let found = search(Some("doctor"), Some(" Ada_100% ")).unwrap();
+        let problem = search(Some("nurse"), Some("\u{7}")).unwrap_err();
+
+        assert_eq!(found.role, Some(Role::Doctor));
+        assert_eq!(found.prefix.as_deref(), Some("ada\\_100\\%"));
+        let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
+        assert_eq!(fields, ["q", "role"]);
     }
 }

@@ -8,20 +8,23 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::ProfilePatch;
+use crate::{Gender, ProfilePatch};
 
 /// A user's profile as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Profile {
     pub id: Uuid,
     pub username: Option<String>,
     pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// E.164.
     pub phone: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     pub address: Option<String>,
+    #[schema(value_type = Vec<Role>)]
     pub roles: Vec<String>,
     pub specialty: Option<String>,
     pub version: i32,
@@ -30,7 +33,7 @@ pub struct Profile {
 }
 
 /// A doctor as `GET /doctors` lists them: what a patient needs to choose and book.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DoctorListing {
     pub id: Uuid,
     pub first_name: Option<String>,
@@ -172,6 +175,36 @@ pub(crate) async fn doctors(
          limit $4",
     )
     .bind(specialty)
+    .bind(after.map(|(name, _)| name))
+    .bind(after.map(|(_, id)| id))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// People with `role` whose email, first, last or full name starts with `prefix` (lower case,
+/// LIKE wildcards escaped), by last name then id, after the cursor `after`.
+pub(crate) async fn search(
+    pool: &PgPool,
+    role: Option<Role>,
+    prefix: Option<&str>,
+    after: Option<&(String, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Profile>> {
+    sqlx::query_as(
+        r"select * from profiles
+         where ($1::text is null or $1 = any (roles))
+           and ($2::text is null
+                or lower(email) like $2 || '%'
+                or lower(first_name) like $2 || '%'
+                or lower(last_name) like $2 || '%'
+                or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $2 || '%')
+           and ($3::text is null or (coalesce(last_name, ''), id) > ($3, $4))
+         order by coalesce(last_name, ''), id
+         limit $5",
+    )
+    .bind(role.map(Role::as_str))
+    .bind(prefix)
     .bind(after.map(|(name, _)| name))
     .bind(after.map(|(_, id)| id))
     .bind(limit)

@@ -10,6 +10,7 @@ use crate::AuthError;
 /// A Carebook realm role (Keycloak `realm_access.roles`); serialised as its Keycloak name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Patient,

@@ -10,6 +10,7 @@
 
 mod body;
 mod error;
+pub mod openapi;
 mod params;
 mod problem;
 mod reply;
@@ -17,10 +18,11 @@ mod reply;
 pub use body::{DEFAULT_BODY_LIMIT, json_body, json_body_limited};
 pub use error::ApiError;
 pub use params::{
-    DEFAULT_LIMIT, MAX_LIMIT, Page, cursor, encode_cursor, limit, path_id, query_param,
+    DEFAULT_LIMIT, MAX_LIMIT, Page, PageQuery, cursor, encode_cursor, limit, path_id, query,
+    query_param,
 };
 pub use problem::Problem;
-pub use reply::{authenticate, health, json, respond, serve_health};
+pub use reply::{Health, authenticate, health, json, respond, serve_health};
 
 /// Re-exported for [`lambda_main!`].
 pub use lambda_http;

@@ -23,6 +23,32 @@ pub fn query_param(request: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The query string as `T` (a struct of optional strings, parsed further by the service);
+/// empty values count as absent, unknown names are ignored, a repeated name takes its first.
+pub fn query<T: DeserializeOwned>(request: &Request) -> Result<T, Problem> {
+    let parameters = request.query_string_parameters();
+    let fields: serde_json::Map<String, serde_json::Value> = parameters
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| (name.to_owned(), value.into()))
+        .collect();
+    serde_path_to_error::deserialize(serde_json::Value::Object(fields)).map_err(|error| {
+        Problem::invalid_field(&error.path().to_string(), error.inner().to_string())
+    })
+}
+
+/// `?limit=&cursor=` of a keyset-paginated list, as the OpenAPI document describes them; read
+/// with [`limit`] and [`cursor`].
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
 /// Page size bounds of list endpoints: `?limit=` 1..=100, 20 when absent.
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -40,9 +66,11 @@ pub fn limit(request: &Request) -> Result<i64, Problem> {
 }
 
 /// A page of a keyset-paginated list: pass `next_cursor` back as `?cursor=` for the next page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
+    /// At most `limit` items, in the list's order.
     pub items: Vec<T>,
+    /// Pass as `?cursor=` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 

@@ -57,11 +57,25 @@ where
     }
 }
 
+/// A service's health document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health<'a> {
+    pub service: &'a str,
+    pub version: &'a str,
+    /// Always `ok`: a service that answers is up.
+    #[schema(pattern = "^ok$")]
+    pub status: &'a str,
+}
+
 /// The health document of a service: name, version, status.
 pub fn health(service: &str, version: &str) -> Response<Body> {
     json(
         StatusCode::OK,
-        &serde_json::json!({ "service": service, "version": version, "status": "ok" }),
+        &Health {
+            service,
+            version,
+            status: "ok",
+        },
     )
 }
 

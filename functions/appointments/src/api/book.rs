@@ -7,9 +7,11 @@ use lambda_http::{Body, Request, Response};
 use tracing::field;
 use uuid::Uuid;
 
-use super::{Caller, appointment_response, caller, slot_taken, unexpected};
+use super::{Caller, appointment_response, caller, slot_taken, unexpected, within_hours};
+use super::{KeyReused, SlotTaken};
 use crate::App;
 use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
+use crate::store::Appointment;
 use crate::store::{self, NewRow, violated_constraint};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -18,6 +20,27 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// database refuses a slot that overlaps a scheduled appointment of the doctor or the
 /// patient (409 naming the clashing slot). A retry with the same `Idempotency-Key` answers
 /// with the appointment the first request made and creates nothing.
+#[utoipa::path(
+    post,
+    path = "/appointments",
+    tag = "appointments",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; a retry with the same key and body answers with the first booking")),
+    request_body = BookBody,
+    responses(
+        (status = 201, description = "Booked", body = Appointment, headers(
+            ("Location" = String, description = "`/appointments/{id}`"),
+            ("ETag" = String, description = "The appointment's version, for `If-Match`"),
+            ("Idempotent-Replayed" = Option<String>, description = "`true` on the answer to a retry"),
+        )),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 403, response = carebook_http::openapi::Forbidden),
+        (status = 409, response = SlotTaken),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
+        (status = 422, response = KeyReused),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (principal, caller) = caller(app, request).await?;
@@ -87,6 +110,7 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         starts_at: booking.starts_at,
         ends_at: booking.starts_at + booking.duration.as_duration(),
     };
+    within_hours(&mut tx, &app.hours, doctor.id, slot).await?;
     let row = NewRow {
         id,
         patient_id,

@@ -13,8 +13,9 @@ use uuid::Uuid;
 
 use super::{
     Caller, appointment_id, appointment_response, caller, check_version, if_match, not_scheduled,
-    slot_taken, unexpected,
+    slot_taken, unexpected, within_hours,
 };
+use super::{CompleteConflict, NotScheduled, RescheduleConflict, StaleVersion, VersionRequired};
 use crate::App;
 use crate::domain::{CancelBody, Cancellation, Reschedule, RescheduleBody};
 use crate::store::{self, Appointment, Person, violated_constraint};
@@ -23,6 +24,25 @@ use crate::store::{self, Appointment, Person, violated_constraint};
 /// (`starts_at`, `duration_minutes`) or edits its `reason`. The client must say which version
 /// it changes (`If-Match` or `version`): 428 without, 412 when it is stale. A new slot is
 /// checked for clashes like a booking. Publishes `appointment.rescheduled` when the slot moves.
+#[utoipa::path(
+    patch,
+    path = "/appointments/{id}",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "The appointment"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (`\"3\"`); 412 when the appointment changed since")),
+    request_body = RescheduleBody,
+    responses(
+        (status = 200, description = "Changed", body = Appointment, headers(("ETag" = String, description = "The appointment's version, for `If-Match`"))),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 403, response = carebook_http::openapi::Forbidden),
+        (status = 404, response = carebook_http::openapi::NotFound),
+        (status = 409, response = RescheduleConflict),
+        (status = 412, response = StaleVersion),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
+        (status = 428, response = VersionRequired),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn reschedule_appointment(
     app: &App,
@@ -56,6 +76,9 @@ pub async fn reschedule_appointment(
         starts_at,
         ends_at: starts_at + chrono::Duration::minutes(i64::from(duration)),
     };
+    if slot != before.slot() {
+        within_hours(&mut tx, &app.hours, before.doctor_id, slot).await?;
+    }
     let reason = change
         .reason
         .as_ref()
@@ -96,6 +119,23 @@ pub async fn reschedule_appointment(
 
 /// `POST /appointments/{id}/cancel` `{reason?}`: its patient, its doctor or an admin cancels
 /// a scheduled appointment; `If-Match` is honoured when sent. Publishes `appointment.cancelled`.
+#[utoipa::path(
+    post,
+    path = "/appointments/{id}/cancel",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "The appointment"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (`\"3\"`); 412 when the appointment changed since")),
+    request_body(content = Option<CancelBody>, description = "Optional: why"),
+    responses(
+        (status = 200, description = "Cancelled", body = Appointment, headers(("ETag" = String, description = "The appointment's version, for `If-Match`"))),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 404, response = carebook_http::openapi::NotFound),
+        (status = 409, response = NotScheduled),
+        (status = 412, response = StaleVersion),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
@@ -127,6 +167,21 @@ pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response
 
 /// `POST /appointments/{id}/complete`: its doctor or an admin marks a scheduled appointment
 /// as having taken place, at or after its start. Publishes `appointment.completed`.
+#[utoipa::path(
+    post,
+    path = "/appointments/{id}/complete",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "The appointment"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (`\"3\"`); 412 when the appointment changed since")),
+    responses(
+        (status = 200, description = "Completed", body = Appointment, headers(("ETag" = String, description = "The appointment's version, for `If-Match`"))),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 403, response = carebook_http::openapi::Forbidden),
+        (status = 404, response = carebook_http::openapi::NotFound),
+        (status = 409, response = CompleteConflict),
+        (status = 412, response = StaleVersion),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn complete_appointment(
     app: &App,

@@ -3,11 +3,13 @@
 mod availability;
 mod book;
 mod change;
+mod hours;
 mod read;
 
-pub use availability::get_availability;
+pub use availability::{Availability, DaySlots, get_availability};
 pub use book::book_appointment;
 pub use change::{cancel_appointment, complete_appointment, reschedule_appointment};
+pub use hours::{DoctorHours, HoursSource, get_working_hours, set_working_hours};
 pub use read::{get_appointment, list_appointments};
 
 use carebook_auth::{Principal, Role};
@@ -19,8 +21,51 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::App;
 use crate::store::{self, Appointment};
+use crate::{App, WeeklyHours, WorkingHours};
+
+/// This service's operations in the HTTP API's OpenAPI document (`carebook-openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        book::book_appointment,
+        read::list_appointments,
+        read::get_appointment,
+        change::reschedule_appointment,
+        change::cancel_appointment,
+        change::complete_appointment,
+        availability::get_availability,
+        hours::get_working_hours,
+        hours::set_working_hours,
+    ),
+    components(responses(
+        SlotTaken,
+        RescheduleConflict,
+        NotScheduled,
+        CompleteConflict,
+        StaleVersion,
+        VersionRequired,
+        KeyReused,
+    ))
+)]
+pub struct ApiDoc;
+
+carebook_http::problem_responses! {
+    /// 409 of a booking.
+    SlotTaken: "The slot overlaps another scheduled appointment of the doctor or the patient: `clash_with` says whose, `clashing_slot` when", ["slot-taken"];
+    /// 409 of a change.
+    RescheduleConflict: "The new slot is taken (`clash_with`, `clashing_slot`), or the appointment is no longer scheduled", ["slot-taken", "not-scheduled"];
+    /// 409 of a cancellation.
+    NotScheduled: "The appointment is no longer scheduled", ["not-scheduled"];
+    /// 409 of a completion.
+    CompleteConflict: "The appointment is no longer scheduled, or has not started yet", ["not-scheduled", "not-started"];
+    /// 412.
+    StaleVersion: "The appointment changed since it was read: `current_version` is its version now", ["stale-version"];
+    /// 428.
+    VersionRequired: "Say which version you change: `If-Match`, or `version` in the body", ["version-required"];
+    /// 422.
+    KeyReused: "This `Idempotency-Key` was used for a different request", ["idempotency-key-reused"];
+}
 
 /// The caller in the role that decides what they may do: admin, else doctor, else patient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +156,55 @@ async fn slot_taken(
         problem = problem.with_extension("clashing_slot", json!(clash));
     }
     problem.into()
+}
+
+/// 404 unless `id` is a doctor in the directory.
+async fn known_doctor(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+    store::person(conn, id)
+        .await
+        .map_err(unexpected)?
+        .filter(|person| person.has_role("doctor"))
+        .map(drop)
+        .ok_or_else(|| Problem::not_found().into())
+}
+
+/// The week `doctor_id` works, with its version when it is their own; the clinic's otherwise.
+async fn doctor_week(
+    conn: &mut PgConnection,
+    clinic: &WorkingHours,
+    doctor_id: Uuid,
+) -> Result<(Option<i32>, WeeklyHours), ApiError> {
+    Ok(
+        match store::own_hours(conn, doctor_id)
+            .await
+            .map_err(unexpected)?
+        {
+            Some((version, week)) => (Some(version), week),
+            None => (None, WeeklyHours::clinic(clinic)),
+        },
+    )
+}
+
+/// 400 on `starts_at` unless `slot` lies within the doctor's working hours.
+async fn within_hours(
+    conn: &mut PgConnection,
+    clinic: &WorkingHours,
+    doctor_id: Uuid,
+    slot: Slot,
+) -> Result<(), ApiError> {
+    let (_, week) = doctor_week(conn, clinic, doctor_id).await?;
+    if week.fits(clinic, slot) {
+        Ok(())
+    } else {
+        Err(Problem::invalid_field(
+            "starts_at",
+            format!(
+                "is outside the doctor's working hours (GET /doctors/{doctor_id}/working-hours; times in {})",
+                clinic.time_zone.name()
+            ),
+        )
+        .into())
+    }
 }
 
 fn not_scheduled(appointment: &Appointment) -> ApiError {

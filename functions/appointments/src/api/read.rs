@@ -1,14 +1,28 @@
-use carebook_http::{ApiError, Page, Problem, cursor, json, limit, query_param};
+use carebook_http::{ApiError, Page, Problem, cursor, json, limit, query};
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
 use super::{Caller, appointment_id, appointment_response, caller, unexpected};
+use crate::Appointment;
+use crate::domain::ListQuery;
 use crate::store::{self, Scope};
 use crate::{App, ListFilter};
 
 /// `GET /appointments/{id}`: for its patient, its doctor and admins; 404 for anyone else.
+#[utoipa::path(
+    get,
+    path = "/appointments/{id}",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "The appointment")),
+    responses(
+        (status = 200, description = "The appointment", body = Appointment, headers(("ETag" = String, description = "The appointment's version, for `If-Match`"))),
+        (status = 400, response = carebook_http::openapi::Invalid),
+        (status = 404, response = carebook_http::openapi::NotFound),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all, fields(appointment_id = tracing::field::Empty))]
 pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
@@ -24,10 +38,21 @@ pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Bo
 
 /// `GET /appointments`: a patient's own, a doctor's schedule, or (admin) all, by start time,
 /// filtered by `status`, `priority`, `from`, `to` and (admin) `doctor_id`, `patient_id`.
+#[utoipa::path(
+    get,
+    path = "/appointments",
+    tag = "appointments",
+    params(ListQuery, carebook_http::PageQuery),
+    responses(
+        (status = 200, description = "A page of appointments by start time", body = Page<Appointment>),
+        (status = 400, response = carebook_http::openapi::Invalid),
+    ),
+    security(("keycloak" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_appointments(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
-    let filter = ListFilter::parse(|name| query_param(request, name), caller.is_admin())?;
+    let filter = ListFilter::parse(query(request)?, caller.is_admin())?;
     let limit = limit(request)?;
     let after: Option<(DateTime<Utc>, Uuid)> = cursor(request)?;
     let scope = match caller {

@@ -1,4 +1,4 @@
-//! `GET /doctors/{id}/availability`: a doctor's free slots on a day.
+//! `GET /doctors/{id}/availability?date=` or `?from=&to=`: a doctor's free slots, day by day.
 
 carebook_http::lambda_main!(
     appointments::App::from_env(),

@@ -4,10 +4,13 @@
 
 mod availability;
 mod fields;
+mod hours;
 mod requests;
 
-pub use availability::{WorkingHours, free_slots};
+pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, free_slots};
 pub use fields::{DurationMinutes, FieldErrors, IdempotencyKey, Reason};
+pub use hours::{AvailabilityQuery, DayName, DayRange, HoursBody, HoursSpan};
 pub use requests::{
-    BookBody, CancelBody, Cancellation, ListFilter, NewAppointment, Reschedule, RescheduleBody,
+    BookBody, CancelBody, Cancellation, ListFilter, ListQuery, NewAppointment, Reschedule,
+    RescheduleBody,
 };

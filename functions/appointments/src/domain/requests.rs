@@ -8,14 +8,23 @@ use super::fields::{future_start, rfc3339};
 use super::{DurationMinutes, FieldErrors, Reason};
 
 /// `POST /appointments` as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookBody {
+    #[schema(format = Uuid)]
     doctor_id: String,
+    /// RFC 3339, in the future, within a year, inside the doctor's working hours.
+    #[schema(format = DateTime)]
     starts_at: String,
+    #[schema(minimum = 5, maximum = 240, default = 30)]
     duration_minutes: Option<i64>,
+    #[schema(min_length = 1, max_length = 2000)]
     reason: String,
+    /// `normal` when absent.
+    #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
+    /// The patient an admin books for; required from admins, refused from anyone else.
+    #[schema(format = Uuid)]
     patient_id: Option<String>,
 }
 
@@ -31,12 +40,15 @@ pub struct NewAppointment {
     pub(crate) priority: Priority,
 }
 
-/// `PATCH /appointments/{id}` as sent.
-#[derive(Debug, Deserialize)]
+/// `PATCH /appointments/{id}` as sent: at least one of `starts_at`, `duration_minutes`, `reason`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RescheduleBody {
+    #[schema(format = DateTime)]
     starts_at: Option<String>,
+    #[schema(minimum = 5, maximum = 240)]
     duration_minutes: Option<i64>,
+    #[schema(min_length = 1, max_length = 2000)]
     reason: Option<String>,
     /// The version the client last saw, when it does not send `If-Match`.
     version: Option<i32>,
@@ -52,9 +64,10 @@ pub struct Reschedule {
 }
 
 /// `POST /appointments/{id}/cancel` as sent; the body is optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    #[schema(min_length = 1, max_length = 2000)]
     reason: Option<String>,
 }
 
@@ -62,6 +75,28 @@ pub struct CancelBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cancellation {
     pub(crate) reason: Option<Reason>,
+}
+
+/// `GET /appointments` filters as sent.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    #[param(value_type = Option<AppointmentStatus>)]
+    status: Option<String>,
+    #[param(value_type = Option<Priority>)]
+    priority: Option<String>,
+    /// Appointments ending after this RFC 3339 time.
+    #[param(value_type = Option<DateTime<Utc>>)]
+    from: Option<String>,
+    /// Appointments starting before this RFC 3339 time.
+    #[param(value_type = Option<DateTime<Utc>>)]
+    to: Option<String>,
+    /// Admins only.
+    #[param(value_type = Option<Uuid>)]
+    doctor_id: Option<String>,
+    /// Admins only.
+    #[param(value_type = Option<Uuid>)]
+    patient_id: Option<String>,
 }
 
 /// `GET /appointments` filters.
@@ -186,16 +221,23 @@ impl TryFrom<CancelBody> for Cancellation {
 }
 
 impl ListFilter {
-    /// The filters in `param` (a query-string lookup); only admins filter by person.
-    pub fn parse(param: impl Fn(&str) -> Option<String>, by_admin: bool) -> Result<Self, Problem> {
+    /// The filters of `query`; only admins filter by person.
+    pub fn parse(query: ListQuery, by_admin: bool) -> Result<Self, Problem> {
         let mut errors = FieldErrors::default();
-        let field = |name: &str| param(name).map(|value| (name.to_owned(), value));
-        let status = field("status").and_then(|(n, v)| errors.check(&n, status(&v)));
-        let priority = field("priority").and_then(|(n, v)| errors.check(&n, priority(&v)));
-        let from = field("from").and_then(|(n, v)| errors.check(&n, rfc3339(&v)));
-        let to = field("to").and_then(|(n, v)| errors.check(&n, rfc3339(&v)));
-        let doctor_id = field("doctor_id").and_then(|(n, v)| errors.check(&n, uuid(&v)));
-        let patient_id = field("patient_id").and_then(|(n, v)| errors.check(&n, uuid(&v)));
+        let status = query
+            .status
+            .and_then(|v| errors.check("status", status(&v)));
+        let priority = query
+            .priority
+            .and_then(|v| errors.check("priority", priority(&v)));
+        let from = query.from.and_then(|v| errors.check("from", rfc3339(&v)));
+        let to = query.to.and_then(|v| errors.check("to", rfc3339(&v)));
+        let doctor_id = query
+            .doctor_id
+            .and_then(|v| errors.check("doctor_id", uuid(&v)));
+        let patient_id = query
+            .patient_id
+            .and_then(|v| errors.check("patient_id", uuid(&v)));
         if !by_admin {
             for (name, given) in [
                 ("doctor_id", doctor_id.is_some()),
@@ -297,13 +339,11 @@ mod tests {
 
     #[test]
     fn filters_by_person_are_for_admins_and_ranges_must_be_ordered() {
-        let query = |name: &str| match name {
-            "doctor_id" => Some(Uuid::nil().to_string()),
-            "from" => Some("2030-02-01T00:00:00Z".to_owned()),
-            "to" => Some("2030-01-01T00:00:00Z".to_owned()),
-            "status" => Some("done".to_owned()),
-            _ => None,
-        };
+        let query = serde_json::from_value(json!({
+            "doctor_id": Uuid::nil(), "from": "2030-02-01T00:00:00Z",
+            "to": "2030-01-01T00:00:00Z", "status": "done",
+        }))
+        .unwrap();
 
         let problem = ListFilter::parse(query, false).unwrap_err();
 
