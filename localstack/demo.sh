@@ -72,7 +72,7 @@ day=$(python3 -c 'import datetime; print((datetime.date.today() + datetime.timed
 knows_doctor() { curl -sf -m 300 -H "Authorization: Bearer $patient" "$API/doctors/$doctor_id/availability?date=$day" >/dev/null; }
 within 120 "the doctor reaching the appointments service (user-events)" knows_doctor
 slots=$(request 200 GET "/doctors/$doctor_id/availability?date=$day" "$patient")
-starts_at=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["slots"][2]["starts_at"])' "$slots")
+starts_at=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["days"][0]["slots"][2]["starts_at"])' "$slots")
 show "the appointments service learned of the doctor from user-events; free on $day from $starts_at"
 
 say "The patient books that slot"

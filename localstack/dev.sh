@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make dev`: the local stack, then every handler behind `cargo lambda watch` on
-# http://127.0.0.1:${WATCH_PORT:-9000}, routed as in AWS. Ctrl-C stops what this run started.
+# `make dev`: the local stack, then every handler behind `cargo lambda watch`, routed as in
+# AWS, behind API Gateway's CORS (local-gateway) on http://127.0.0.1:${WATCH_PORT:-9000}.
+# Ctrl-C stops what this run started.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -8,6 +9,9 @@ STACK="$ROOT/localstack/stack.sh"
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 WATCH_PORT=${WATCH_PORT:-9000}
 API=http://127.0.0.1:$WATCH_PORT
+# Watch itself, behind the gateway; the event source invokes functions there directly.
+INVOKE_PORT=$((WATCH_PORT + 50))
+INVOKE=http://127.0.0.1:$INVOKE_PORT
 
 # shellcheck source=localstack/process.sh
 . "$ROOT/localstack/process.sh"
@@ -17,12 +21,14 @@ say() { printf '[dev] %s\n' "$*"; }
 mkdir -p "$STATE"
 started=$(mktemp "$STATE/dev-started.XXXXXX")
 watch_pid=
+gateway_pid=
 events_pid=
 compose_file=
 
 cleanup() {
     trap - EXIT INT TERM
     [ -z "$events_pid" ] || stop_group "$events_pid" "local event source"
+    [ -z "$gateway_pid" ] || stop_group "$gateway_pid" "local gateway"
     [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
     [ -z "$compose_file" ] || compose -f "$compose_file" down >/dev/null 2>&1 || true
     local components=()
@@ -59,33 +65,42 @@ fi
 say "applying migrations (each service has its own database)"
 (cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
 
-if ss -Hltn "sport = :$WATCH_PORT" | grep -q .; then
-    say "FAILED: port $WATCH_PORT is taken ($(ss -Hltnp "sport = :$WATCH_PORT" | head -n 1)); set WATCH_PORT to use another" >&2
-    exit 1
-fi
-say "starting cargo lambda watch on $API (handlers compile on their first request)"
-(cd "$ROOT" && exec setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT") &
+for port in "$WATCH_PORT" "$INVOKE_PORT"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then
+        say "FAILED: port $port is taken ($(ss -Hltnp "sport = :$port" | head -n 1)); set WATCH_PORT to use another (watch takes WATCH_PORT + 50)" >&2
+        exit 1
+    fi
+done
+say "building the local event source and gateway"
+(cd "$ROOT" && cargo build --quiet -p carebook-event-source --bin local-event-source --bin local-gateway) ||
+    { say "FAILED: building the local event source and gateway" >&2; exit 1; }
+say "starting cargo lambda watch on $INVOKE (handlers compile on their first request)"
+# --disable-cors: watch would allow any origin; the gateway answers as API Gateway does.
+(cd "$ROOT" && exec setsid cargo lambda watch --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
+say "starting the local gateway on $API (CORS of infra/template.yaml's HttpApi)"
+(cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \
+    >"$STATE/gateway.log" 2>&1 &
+gateway_pid=$!
 
 deadline=$((SECONDS + 900))
 until curl -sf -m 300 "$API/health/users" >/dev/null 2>&1; do
     kill -0 "$watch_pid" 2>/dev/null || { say "FAILED: cargo lambda watch exited" >&2; exit 1; }
+    kill -0 "$gateway_pid" 2>/dev/null || { say "FAILED: the local gateway exited ($STATE/gateway.log)" >&2; exit 1; }
     ((SECONDS < deadline)) || { say "FAILED: $API/health/users did not answer within 900s" >&2; exit 1; }
     sleep 1
 done
 
 # Lambda's MSK event sources and schedules, as infra/template.yaml declares them.
 say "starting the local event source (MSK mappings and schedules of infra/template.yaml)"
-(cd "$ROOT" && cargo build --quiet -p carebook-event-source --bin local-event-source) ||
-    { say "FAILED: building the local event source" >&2; exit 1; }
-(cd "$ROOT" && EVENT_SOURCE_INVOKE_URL=$API exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-event-source") \
+(cd "$ROOT" && EVENT_SOURCE_INVOKE_URL=$INVOKE exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-event-source") \
     >"$STATE/event-source.log" 2>&1 &
 events_pid=$!
 
 cat <<EOF
 
 Carebook is running.
-  API (cargo lambda watch)   $API
+  API (gateway, then watch)  $API   (OpenAPI: shared/openapi/openapi.yaml; CORS for the template's WebOrigin)
   Keycloak realm             $KEYCLOAK_ISSUER   (sign up: patients; admin console: $KEYCLOAK_URL/admin, ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin})
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)
@@ -101,4 +116,4 @@ Try it:
 
 Ctrl-C stops everything this command started.
 EOF
-wait -n "$watch_pid" "$events_pid"
+wait -n "$watch_pid" "$gateway_pid" "$events_pid"

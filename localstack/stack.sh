@@ -31,7 +31,7 @@ KEYCLOAK_HOME="$CACHE/keycloak-$KEYCLOAK_VERSION"
 KEYCLOAK_BUILD_OPTIONS="--db=postgres --health-enabled=true"
 M2_REPO="$CACHE/m2"
 VENV="$CACHE/venv"
-PYTHON_TOOLS="moto[server]==5.2.5 cargo-lambda==1.9.2"
+PYTHON_TOOLS="moto[server]==5.2.5 cargo-lambda==1.9.2 schemathesis==4.32.5 openapi-spec-validator==0.9.0"
 NEXTEST_VERSION=0.9.151
 NEXTEST="$CACHE/tools/cargo-nextest-$NEXTEST_VERSION/bin/cargo-nextest"
 

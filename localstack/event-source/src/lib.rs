@@ -22,6 +22,7 @@
 
 pub mod deployment;
 mod event;
+pub mod gateway;
 mod invoke;
 mod runner;
 mod settings;

@@ -39,6 +39,10 @@ impl ApiRequest {
         Self::new(Method::PATCH, path)
     }
 
+    pub fn put(path: &str) -> Self {
+        Self::new(Method::PUT, path)
+    }
+
     /// `Authorization: Bearer <token>`, when a token is given.
     pub fn token(mut self, token: Option<&str>) -> Self {
         if let Some(token) = token {

@@ -12,3 +12,4 @@ mod faults;
 mod helpers;
 mod outbox;
 mod reading;
+mod schedule;

@@ -145,7 +145,7 @@ async fn availability_lists_the_free_slots_of_a_day() {
         .await;
 
     assert_eq!(status, StatusCode::OK, "{day}");
-    let starts: Vec<Value> = day["slots"]
+    let starts: Vec<Value> = day["days"][0]["slots"]
         .as_array()
         .unwrap()
         .iter()

@@ -7,3 +7,4 @@ mod doctors;
 mod helpers;
 mod onboarding;
 mod profile;
+mod search;
