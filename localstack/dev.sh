@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make dev`: the local stack, then every handler behind `cargo lambda watch`, routed as in
-# AWS, behind API Gateway's CORS (local-gateway) on http://127.0.0.1:${WATCH_PORT:-9000}.
+# `make dev`: the local stack, every handler under `cargo lambda watch`, and API Gateway's
+# routes and CORS (local-gateway) in front of them on http://127.0.0.1:${WATCH_PORT:-9000}.
 # Ctrl-C stops what this run started.
 set -euo pipefail
 
@@ -9,7 +9,7 @@ STACK="$ROOT/localstack/stack.sh"
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 WATCH_PORT=${WATCH_PORT:-9000}
 API=http://127.0.0.1:$WATCH_PORT
-# Watch itself, behind the gateway; the event source invokes functions there directly.
+# Watch itself, behind the gateway; the gateway and the event source invoke functions there.
 INVOKE_PORT=$((WATCH_PORT + 50))
 INVOKE=http://127.0.0.1:$INVOKE_PORT
 
@@ -75,10 +75,11 @@ say "building the local event source and gateway"
 (cd "$ROOT" && cargo build --quiet -p carebook-event-source --bin local-event-source --bin local-gateway) ||
     { say "FAILED: building the local event source and gateway" >&2; exit 1; }
 say "starting cargo lambda watch on $INVOKE (handlers compile on their first request)"
-# --disable-cors: watch would allow any origin; the gateway answers as API Gateway does.
+# The gateway invokes functions through watch's Invoke API, as API Gateway invokes Lambda;
+# --disable-cors: watch's own HTTP front would allow any origin.
 (cd "$ROOT" && exec setsid cargo lambda watch --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
-say "starting the local gateway on $API (CORS of infra/template.yaml's HttpApi)"
+say "starting the local gateway on $API (routes and CORS of infra/template.yaml's HttpApi)"
 (cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \
     >"$STATE/gateway.log" 2>&1 &
 gateway_pid=$!

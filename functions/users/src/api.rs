@@ -171,6 +171,9 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
     let id = match app.keycloak.create_user(&user).await {
         Ok(id) => id,
         Err(KeycloakError::Conflict) => return Err(email_taken().into()),
+        Err(KeycloakError::Invalid(fields)) if !fields.is_empty() => {
+            return Err(Problem::validation(fields).into());
+        }
         Err(error) => return Err(unexpected(error)),
     };
     tracing::Span::current().record("user_id", tracing::field::display(id));

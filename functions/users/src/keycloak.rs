@@ -1,6 +1,7 @@
 //! A client of Keycloak's Admin REST API, signed in as the users service's service account
 //! (client credentials), for onboarding: find by email, create, set password, map a role.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
@@ -21,6 +22,10 @@ pub enum KeycloakError {
     NotConfigured,
     #[error("a user with this email or username already exists in Keycloak")]
     Conflict,
+    /// Keycloak's user profile refused fields (e.g. characters it does not allow in names):
+    /// our field name -> what is wrong.
+    #[error("Keycloak refused the user's fields: {0:?}")]
+    Invalid(BTreeMap<String, String>),
     #[error("Keycloak answered {status} to {operation}")]
     Status {
         operation: &'static str,
@@ -34,6 +39,42 @@ pub enum KeycloakError {
         #[source]
         source: reqwest::Error,
     },
+}
+
+/// Keycloak's 400 to a user it will not store: one field error, or several.
+#[derive(Debug, Default, Deserialize)]
+struct Refusal {
+    field: Option<String>,
+    #[serde(rename = "errorMessage")]
+    error_message: Option<String>,
+    #[serde(default)]
+    errors: Vec<Refusal>,
+}
+
+impl Refusal {
+    /// Each refused field under the name this API gives it.
+    fn fields(self) -> BTreeMap<String, String> {
+        let mut fields = BTreeMap::new();
+        for refusal in std::iter::once(&self).chain(&self.errors) {
+            let (Some(field), Some(code)) = (&refusal.field, &refusal.error_message) else {
+                continue;
+            };
+            // The username is the email (see `create_user`).
+            let field = match field.as_str() {
+                "username" | "email" => "email",
+                "firstName" => "first_name",
+                "lastName" => "last_name",
+                other => other,
+            };
+            let message = if code.contains("invalid-character") {
+                "contains a character Keycloak does not allow".to_owned()
+            } else {
+                format!("refused by Keycloak ({code})")
+            };
+            fields.entry(field.to_owned()).or_insert(message);
+        }
+        fields
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,6 +161,10 @@ impl KeycloakAdmin {
         match response.status() {
             StatusCode::CREATED => {}
             StatusCode::CONFLICT => return Err(KeycloakError::Conflict),
+            StatusCode::BAD_REQUEST => {
+                let refusal = response.json().await.unwrap_or(Refusal::default());
+                return Err(KeycloakError::Invalid(refusal.fields()));
+            }
             status => {
                 return Err(KeycloakError::Status {
                     operation: "creating a user",

@@ -12,6 +12,7 @@ use carebook_http::openapi::{
     UnsupportedMediaType,
 };
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{OpenIdConnect, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
@@ -98,6 +99,7 @@ pub fn document() -> OpenApi {
         .build();
     components.schemas.extend(shared.schemas);
     components.responses.extend(shared.responses);
+    add_authorizer_answer(components);
     components.security_schemes.extend(shared.security_schemes);
     document
 }
@@ -130,6 +132,24 @@ fn add_health_checks(document: &mut OpenApi) {
             PathItem::new(HttpMethod::Get, operation),
         );
     }
+}
+
+/// Deployed, the HttpApi's JWT authorizer checks the token before any handler and answers a
+/// refusal itself, as `{"message": "Unauthorized"}`: a second form of the 401.
+fn add_authorizer_answer(components: &mut utoipa::openapi::Components) {
+    let Some(RefOr::T(unauthenticated)) =
+        components.responses.get_mut(Unauthenticated::response().0)
+    else {
+        return;
+    };
+    let message = ObjectBuilder::new()
+        .description(Some("API Gateway's own answer (deployed only)"))
+        .property("message", ObjectBuilder::new().schema_type(Type::String))
+        .required("message");
+    unauthenticated.content.insert(
+        "application/json".to_owned(),
+        ContentBuilder::new().schema(Some(message)).build(),
+    );
 }
 
 /// 401 and 503 on every operation that needs a token, 500 on every operation.

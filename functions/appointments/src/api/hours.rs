@@ -68,6 +68,8 @@ pub async fn get_working_hours(app: &App, request: &Request) -> Result<Response<
         (status = 400, response = carebook_http::openapi::Invalid),
         (status = 403, response = carebook_http::openapi::Forbidden),
         (status = 404, response = carebook_http::openapi::NotFound),
+        (status = 413, response = carebook_http::openapi::BodyTooLarge),
+        (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
     ),
     security(("keycloak" = []))
 )]

@@ -121,6 +121,47 @@ async fn an_email_already_in_keycloak_is_a_409_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn what_keycloak_refuses_is_a_400_naming_the_field_and_creates_nothing() {
+    // Found by schemathesis: a backtick is valid in an email address (RFC 5322) but not in a
+    // Keycloak user name, and Keycloak refuses "<" in a person's name; both were 500s.
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token();
+    let backtick = format!("`{}@clinic.example", Uuid::new_v4().simple());
+    let mut bad_name = new_doctor(&format!("{}@clinic.example", Uuid::new_v4()));
+    bad_name["last_name"] = json!("<script>");
+
+    let mut answers = Vec::new();
+    for body in [new_doctor(&backtick), bad_name.clone()] {
+        answers.push(
+            app.call(
+                api::create_user,
+                ApiRequest::post("/users").token(Some(&admin)).json(&body),
+            )
+            .await,
+        );
+    }
+
+    assert_eq!(answers[0].0, StatusCode::BAD_REQUEST, "{}", answers[0].1);
+    assert!(
+        answers[0].1["errors"]["email"].is_string(),
+        "{}",
+        answers[0].1
+    );
+    assert_eq!(answers[1].0, StatusCode::BAD_REQUEST, "{}", answers[1].1);
+    assert!(
+        answers[1].1["errors"]["last_name"].is_string(),
+        "{}",
+        answers[1].1
+    );
+    assert!(app.keycloak.user(&backtick).await.is_none());
+    let rows: i64 = sqlx::query_scalar("select count(*) from profiles")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+#[tokio::test]
 async fn only_admins_onboard_and_bad_requests_never_reach_keycloak() {
     let app = TestApp::spawn().await;
     let email = format!("{}@clinic.example", Uuid::new_v4());

@@ -1,9 +1,15 @@
-//! API Gateway's CORS in front of `cargo lambda watch` (see `carebook_event_source::gateway`):
-//! listens on `GATEWAY_ADDRESS`, forwards to `GATEWAY_UPSTREAM`, with the CORS configuration of
-//! `infra/template.yaml` (or `GATEWAY_TEMPLATE`).
+//! API Gateway for the local stack (see `carebook_event_source::gateway`): listens on
+//! `GATEWAY_ADDRESS` and invokes functions through watch's Invoke API at `GATEWAY_UPSTREAM`,
+//! with the routes and CORS of `infra/template.yaml` (or `GATEWAY_TEMPLATE`).
+
+use std::time::Duration;
 
 use anyhow::Context;
-use carebook_event_source::gateway::{Cors, Gateway, handle};
+use carebook_event_source::Invoker;
+use carebook_event_source::gateway::{Cors, Gateway, handle, routes};
+
+/// Watch compiles a handler on its first invocation, which can take minutes.
+const INVOKE_TIMEOUT: Duration = Duration::from_secs(900);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -14,19 +20,17 @@ async fn main() -> anyhow::Result<()> {
     });
     let template = std::fs::read_to_string(&template_path)
         .with_context(|| format!("reading {template_path}"))?;
-    let cors = Cors::from_template(&template).context("the template's CorsConfiguration")?;
-    let address = variable("GATEWAY_ADDRESS")?;
     let gateway = Gateway {
-        upstream: variable("GATEWAY_UPSTREAM")?,
-        cors,
-        client: reqwest::Client::builder()
-            .build()
+        routes: routes(&template).context("the template's routes")?,
+        cors: Cors::from_template(&template).context("the template's CorsConfiguration")?,
+        invoker: Invoker::new(&variable("GATEWAY_UPSTREAM")?, INVOKE_TIMEOUT)
             .context("building the HTTP client")?,
     };
+    let address = variable("GATEWAY_ADDRESS")?;
     let listener = tokio::net::TcpListener::bind(&address)
         .await
         .with_context(|| format!("listening on {address}"))?;
-    tracing::info!(%address, upstream = %gateway.upstream, origins = ?gateway.cors.allow_origins, "gateway ready");
+    tracing::info!(%address, routes = gateway.routes.len(), origins = ?gateway.cors.allow_origins, "gateway ready");
     let app = axum::Router::new().fallback(handle).with_state(gateway);
     axum::serve(listener, app).await.context("serving")
 }
