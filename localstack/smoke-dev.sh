@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The `make dev` promise, end to end: the stack comes up, a token from the local Keycloak is
-# accepted by a handler served through `cargo lambda watch`, `make demo` runs its story (a booking
-# and a cancellation reaching notifications and analytics through the local event source), and
-# Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
+# accepted by a handler served through the local gateway and `cargo lambda watch`, `make demo`
+# runs its story (a booking and a cancellation reaching notifications and analytics through the
+# local event source), preflights get the template's CORS, schemathesis finds the API as its
+# OpenAPI document says, and Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +14,7 @@ API=http://127.0.0.1:$WATCH_PORT
 ISSUER=http://127.0.0.1:8080/realms/carebook
 LOG="$STATE/smoke-dev.log"
 AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}
+VENV_PYTHON=${CAREBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/carebook}/venv/bin/python
 passed=0
 failed=0
 
@@ -69,6 +71,45 @@ demo() {
 }
 check "make demo runs as narrated against make dev" demo
 
+# A browser's preflight gets what infra/template.yaml's CorsConfiguration promises, read from
+# the template here independently of the gateway's own reading of it.
+cors_as_template() {
+    local expected answer
+    expected=$("$VENV_PYTHON" - "$ROOT/infra/template.yaml" <<'PY'
+import sys, yaml
+class Loader(yaml.SafeLoader): pass
+Loader.add_multi_constructor("!", lambda loader, tag, node: {"Ref": loader.construct_scalar(node)} if tag == "Ref" else None)
+template = yaml.load(open(sys.argv[1]), Loader=Loader)
+cors = template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
+origin = template["Parameters"][cors["AllowOrigins"][0]["Ref"]]["Default"]
+print(f"access-control-allow-origin: {origin}")
+print(f"access-control-allow-methods: {','.join(cors['AllowMethods'])}")
+print(f"access-control-allow-headers: {','.join(cors['AllowHeaders'])}")
+print(f"access-control-max-age: {cors['MaxAge']}")
+print(f"access-control-expose-headers: {','.join(cors['ExposeHeaders'])}")
+print(origin)
+PY
+) || return 1
+    local origin=${expected##*$'\n'}
+    answer=$(curl -s -m 60 -o /dev/null -D - -X OPTIONS -H "Origin: $origin" -H "Access-Control-Request-Method: PATCH" \
+        -H "Access-Control-Request-Headers: authorization,content-type,if-match,idempotency-key" "$API/appointments/any" | tr -d '\r')
+    answer+=$'\n'$(curl -s -m 60 -o /dev/null -D - -H "Origin: $origin" "$API/health/users" | tr -d '\r' | grep -i '^access-control-expose-headers')
+    local line
+    while IFS= read -r line; do
+        [ "$line" = "$origin" ] && continue
+        grep -qixF "$line" <<<"$answer" || { echo "missing: $line"; echo "answer: $answer"; return 1; }
+    done <<<"$expected"
+    grep -q '^HTTP/1.1 204' <<<"$answer" || { echo "answer: $answer"; return 1; }
+    # Another origin gets no CORS headers at all.
+    ! curl -s -m 60 -o /dev/null -D - -X OPTIONS -H "Origin: https://elsewhere.example" -H "Access-Control-Request-Method: GET" \
+        "$API/users/me" | grep -qi '^access-control-allow-origin'
+}
+check "a browser's preflight gets the CORS the SAM template promises" cors_as_template
+
+# Every documented operation, as each role: no 5xx, and answers as the OpenAPI document says.
+contract() { "$ROOT/localstack/contract.sh" "$API"; }
+check "the API keeps its OpenAPI contract (schemathesis, every operation, every role)" contract
+
 kill -TERM "$dev_pid" # as Ctrl-C: a background script ignores SIGINT
 wait "$dev_pid"
 nothing_left() {
@@ -77,7 +118,8 @@ nothing_left() {
     # What ran before the test still runs; what the test started is gone.
     [ "$after" = "$before" ] || { echo "stack before: $before"; echo "stack after: $after"; return 1; }
     ! ss -Hltn "sport = :$WATCH_PORT" | grep -q . || { echo "port $WATCH_PORT still open"; return 1; }
-    ! pgrep -f "cargo-lambda lambda watch.*--invoke-port $WATCH_PORT" >/dev/null || { echo "watch still runs"; return 1; }
+    ! ss -Hltn "sport = :$((WATCH_PORT + 50))" | grep -q . || { echo "port $((WATCH_PORT + 50)) still open"; return 1; }
+    ! pgrep -f "cargo-lambda lambda watch.*--invoke-port $((WATCH_PORT + 50))" >/dev/null || { echo "watch still runs"; return 1; }
 }
 check "stopping make dev leaves nothing it started running" nothing_left
 finish

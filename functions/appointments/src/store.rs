@@ -425,13 +425,22 @@ pub async fn booked(
         .collect())
 }
 
+/// A doctor's schedule joined with its spans: none on a week without hours.
+#[derive(sqlx::FromRow)]
+struct HoursRow {
+    version: i32,
+    weekday: Option<i16>,
+    opens: Option<NaiveTime>,
+    closes: Option<NaiveTime>,
+}
+
 /// The week `doctor_id` set for themselves, with its version; `None` when they follow the
 /// clinic's hours.
 pub async fn own_hours(
     conn: &mut PgConnection,
     doctor_id: Uuid,
 ) -> sqlx::Result<Option<(i32, WeeklyHours)>> {
-    let rows: Vec<(i32, Option<i16>, Option<NaiveTime>, Option<NaiveTime>)> = sqlx::query_as(
+    let rows: Vec<HoursRow> = sqlx::query_as(
         "select s.version, h.weekday, h.opens, h.closes
          from doctor_schedules s left join working_hours h using (doctor_id)
          where s.doctor_id = $1",
@@ -439,21 +448,21 @@ pub async fn own_hours(
     .bind(doctor_id)
     .fetch_all(conn)
     .await?;
-    let Some((version, ..)) = rows.first() else {
+    let Some(version) = rows.first().map(|row| row.version) else {
         return Ok(None);
     };
     let spans = rows
         .iter()
-        .filter_map(|(_, weekday, opens, closes)| {
-            let weekday = WEEK.get(usize::try_from(weekday.as_ref()? - 1).ok()?)?;
+        .filter_map(|row| {
+            let weekday = WEEK.get(usize::try_from(row.weekday? - 1).ok()?)?;
             Some(Span {
                 weekday: *weekday,
-                opens: (*opens)?,
-                closes: (*closes)?,
+                opens: row.opens?,
+                closes: row.closes?,
             })
         })
         .collect();
-    Ok(Some((*version, WeeklyHours::new(spans))))
+    Ok(Some((version, WeeklyHours::new(spans))))
 }
 
 /// Replaces `doctor_id`'s week with `hours`; returns its new version. Fails with
