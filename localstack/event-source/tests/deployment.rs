@@ -1,8 +1,9 @@
-//! The real workspace, template and router agree (see `deployment`'s unit tests for the
+//! The real workspace, template, router and OpenAPI document agree (see `deployment`'s unit tests for the
 //! failures it reports).
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::collections::BTreeSet;
 use std::process::Command;
 
 use carebook_event_source::deployment::{disagreements, template_functions, workspace};
@@ -25,4 +26,45 @@ fn every_handler_binary_is_deployed_and_served_locally_on_the_same_routes() {
     assert!(binaries.len() > 20, "{binaries:?}");
     let problems = disagreements(&binaries, &functions, &router);
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The OpenAPI document describes exactly the HTTP routes the template deploys: a new handler
+/// cannot ship undocumented, nor the document promise a route nothing serves.
+#[test]
+fn the_openapi_document_describes_every_deployed_route_and_no_other() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let template = std::fs::read_to_string(format!("{root}/infra/template.yaml")).unwrap();
+    let document: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(format!("{root}/shared/openapi/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+
+    let deployed: BTreeSet<(String, String)> = template_functions(&template)
+        .unwrap()
+        .into_values()
+        .flatten()
+        .collect();
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            let path = path.as_str().unwrap().to_owned();
+            item.as_mapping()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.as_str().unwrap().to_uppercase(), path.clone()))
+        })
+        .collect();
+
+    assert_eq!(
+        deployed.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "deployed but not documented"
+    );
+    assert_eq!(
+        documented.difference(&deployed).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "documented but not deployed"
+    );
 }
