@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo build bench check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
+.PHONY: dev demo build web-build web-test bench check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -14,9 +14,17 @@ dev:
 demo:
 	@localstack/demo.sh
 
-## build: every handler as an arm64 Lambda zip (target/lambda/<handler>/bootstrap.zip), sizes listed
-build:
+## build: every handler as an arm64 Lambda zip (target/lambda/<handler>/bootstrap.zip), sizes listed, and the web app's bundle (web/dist)
+build: web-build
 	@infra/build.sh
+
+## web-build: the web app's production bundle in web/dist (typed against shared/openapi/openapi.yaml)
+web-build:
+	@localstack/web.sh build
+
+## web-test: the web app's ESLint, Prettier, TypeScript (strict) and Vitest
+web-test:
+	@localstack/web.sh test
 
 ## bench: SPEC §9's figures beside their floors, one run: bench/report.md, results.json, *.png
 bench:
@@ -31,7 +39,7 @@ deploy:
 	@infra/deploy.sh
 
 ## test: install and start the stack, check formatting and lints, run every test
-test: tools lint check-deploy smoke stack-up workspace-tests fuzz-smoke build
+test: tools lint web-test check-deploy smoke stack-up workspace-tests fuzz-smoke build
 
 tools:
 	@$(STACK) tools

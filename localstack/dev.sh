@@ -12,6 +12,9 @@ API=http://127.0.0.1:$WATCH_PORT
 # Watch itself, behind the gateway; the gateway and the event source invoke functions there.
 INVOKE_PORT=$((WATCH_PORT + 50))
 INVOKE=http://127.0.0.1:$INVOKE_PORT
+# The web app (Vite); the HttpApi's CORS allows http://127.0.0.1:5173 (infra/template.yaml).
+WEB_PORT=${WEB_PORT:-5173}
+WEB=http://127.0.0.1:$WEB_PORT
 
 # shellcheck source=localstack/process.sh
 . "$ROOT/localstack/process.sh"
@@ -23,10 +26,12 @@ started=$(mktemp "$STATE/dev-started.XXXXXX")
 watch_pid=
 gateway_pid=
 events_pid=
+web_pid=
 compose_file=
 
 cleanup() {
     trap - EXIT INT TERM
+    [ -z "$web_pid" ] || stop_group "$web_pid" "web app (Vite)"
     [ -z "$events_pid" ] || stop_group "$events_pid" "local event source"
     [ -z "$gateway_pid" ] || stop_group "$gateway_pid" "local gateway"
     [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
@@ -65,9 +70,9 @@ fi
 say "applying migrations (each service has its own database)"
 (cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
 
-for port in "$WATCH_PORT" "$INVOKE_PORT"; do
+for port in "$WATCH_PORT" "$INVOKE_PORT" "$WEB_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
-        say "FAILED: port $port is taken ($(ss -Hltnp "sport = :$port" | head -n 1)); set WATCH_PORT to use another (watch takes WATCH_PORT + 50)" >&2
+        say "FAILED: port $port is taken ($(ss -Hltnp "sport = :$port" | head -n 1)); set WATCH_PORT (watch takes WATCH_PORT + 50) or WEB_PORT to use another" >&2
         exit 1
     fi
 done
@@ -98,9 +103,21 @@ say "starting the local event source (MSK mappings and schedules of infra/templa
     >"$STATE/event-source.log" 2>&1 &
 events_pid=$!
 
+say "starting the web app on $WEB (Vite)"
+(cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid localstack/web.sh dev "$WEB_PORT") \
+    >"$STATE/web.log" 2>&1 &
+web_pid=$!
+deadline=$((SECONDS + 300))
+until curl -sf -m 5 "$WEB/config.json" >/dev/null 2>&1; do
+    kill -0 "$web_pid" 2>/dev/null || { say "FAILED: the web app exited ($STATE/web.log)" >&2; tail -n 20 "$STATE/web.log" >&2; exit 1; }
+    ((SECONDS < deadline)) || { say "FAILED: $WEB did not answer within 300s ($STATE/web.log)" >&2; exit 1; }
+    sleep 1
+done
+
 cat <<EOF
 
 Carebook is running.
+  Web app                    $WEB   (sign in as patient/patient, doctor/doctor, admin/admin, or register)
   API (gateway, then watch)  $API   (OpenAPI: shared/openapi/openapi.yaml; CORS for the template's WebOrigin)
   Keycloak realm             $KEYCLOAK_ISSUER   (sign up: patients; admin console: $KEYCLOAK_URL/admin, ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin})
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
@@ -117,4 +134,4 @@ Try it:
 
 Ctrl-C stops everything this command started.
 EOF
-wait -n "$watch_pid" "$gateway_pid" "$events_pid"
+wait -n "$watch_pid" "$gateway_pid" "$events_pid" "$web_pid"

@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 # Its own port, so a `make dev` already running in this checkout is left alone.
 export WATCH_PORT=${SMOKE_WATCH_PORT:-9100}
+export WEB_PORT=${SMOKE_WEB_PORT:-5273}
 API=http://127.0.0.1:$WATCH_PORT
 ISSUER=http://127.0.0.1:8080/realms/carebook
 LOG="$STATE/smoke-dev.log"
@@ -71,6 +72,13 @@ demo() {
 }
 check "make demo runs as narrated against make dev" demo
 
+# The web app is served, and told where this run's API is.
+web_served() {
+    curl -sf -m 60 "http://127.0.0.1:$WEB_PORT/" | grep -q 'id="root"' &&
+        curl -sf -m 60 "http://127.0.0.1:$WEB_PORT/config.json" | grep -q "\"apiUrl\":\"$API\""
+}
+check "make dev serves the web app, pointed at its API" web_served
+
 # A browser's preflight gets what infra/template.yaml's CorsConfiguration promises, read from
 # the template here independently of the gateway's own reading of it.
 cors_as_template() {
@@ -119,6 +127,7 @@ nothing_left() {
     [ "$after" = "$before" ] || { echo "stack before: $before"; echo "stack after: $after"; return 1; }
     ! ss -Hltn "sport = :$WATCH_PORT" | grep -q . || { echo "port $WATCH_PORT still open"; return 1; }
     ! ss -Hltn "sport = :$((WATCH_PORT + 50))" | grep -q . || { echo "port $((WATCH_PORT + 50)) still open"; return 1; }
+    ! ss -Hltn "sport = :$WEB_PORT" | grep -q . || { echo "port $WEB_PORT (web) still open"; return 1; }
     ! pgrep -f "cargo-lambda lambda watch.*--invoke-port $((WATCH_PORT + 50))" >/dev/null || { echo "watch still runs"; return 1; }
 }
 check "stopping make dev leaves nothing it started running" nothing_left

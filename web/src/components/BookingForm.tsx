@@ -1,0 +1,136 @@
+import { useMutation } from "@tanstack/react-query";
+import { type SyntheticEvent, useState } from "react";
+
+import { useApi } from "../api/ApiContext";
+import { fieldErrors } from "../api/fieldErrors";
+import { ApiProblem, unwrap } from "../api/problem";
+import type { Appointment, Priority, Slot } from "../api/types";
+import { useAuth } from "../auth/AuthContext";
+import { strings } from "../strings";
+import { formatDateTime } from "../time";
+import { describedBy, Field } from "./Feedback";
+import { PatientPicker } from "./PatientPicker";
+
+/** Reason and priority for `slot`; an admin also picks the patient. A refused slot (409)
+ * names the clash and offers the next free one; field errors land on their fields, and
+ * nothing typed is lost. */
+export function BookingForm({
+  doctorId,
+  slot,
+  nextFree,
+  onPickSlot,
+  onBooked,
+  onClash,
+}: {
+  doctorId: string;
+  slot: Slot;
+  nextFree: (after: Slot) => Slot | undefined;
+  onPickSlot: (slot: Slot) => void;
+  onBooked: (appointment: Appointment) => Promise<void>;
+  onClash: () => Promise<void>;
+}) {
+  const { client, timeZone } = useApi();
+  const { roles } = useAuth();
+  const isAdmin = roles.includes("admin");
+  const [reason, setReason] = useState("");
+  const [priority, setPriority] = useState<Priority>("normal");
+  const [patientId, setPatientId] = useState<string | null>(null);
+  const [idempotencyKey] = useState(() => crypto.randomUUID());
+
+  const book = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await client.POST("/appointments", {
+          params: { header: { "Idempotency-Key": `${idempotencyKey}-${slot.starts_at}` } },
+          body: {
+            doctor_id: doctorId,
+            starts_at: slot.starts_at,
+            duration_minutes: Math.round(
+              (Date.parse(slot.ends_at) - Date.parse(slot.starts_at)) / 60000,
+            ),
+            reason,
+            priority,
+            ...(isAdmin && patientId ? { patient_id: patientId } : {}),
+          },
+        }),
+      ),
+    onSuccess: async (appointment) => {
+      setReason("");
+      await onBooked(appointment);
+    },
+    onError: async (error) => {
+      if (error instanceof ApiProblem && error.slug === "slot-taken") await onClash();
+    },
+  });
+
+  const { fields, form } = fieldErrors(book.error);
+  const clash = book.error instanceof ApiProblem && book.error.slug === "slot-taken";
+  const next = clash ? nextFree(slot) : undefined;
+
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    book.mutate();
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="booking-title" noValidate>
+      <h3 id="booking-title">{strings.booking.title}</h3>
+      <p>{formatDateTime(slot.starts_at, timeZone)}</p>
+      {isAdmin ? (
+        <PatientPicker selected={patientId} onSelect={setPatientId} error={fields.patient_id} />
+      ) : null}
+      <Field id="reason" label={strings.booking.reason} error={fields.reason}>
+        <textarea
+          id="reason"
+          value={reason}
+          required
+          maxLength={2000}
+          onChange={(event) => {
+            setReason(event.target.value);
+          }}
+          {...describedBy("reason", fields.reason)}
+        />
+      </Field>
+      <Field id="priority" label={strings.booking.priority} error={fields.priority}>
+        <select
+          id="priority"
+          value={priority}
+          onChange={(event) => {
+            setPriority(event.target.value === "emergency" ? "emergency" : "normal");
+          }}
+        >
+          <option value="normal">{strings.booking.normal}</option>
+          <option value="emergency">{strings.booking.emergency}</option>
+        </select>
+      </Field>
+      {fields.starts_at ? (
+        <p role="alert" className="field-error">
+          {fields.starts_at}
+        </p>
+      ) : null}
+      {clash ? (
+        <div role="alert" className="error">
+          <p>{strings.booking.clash(formatDateTime(slot.starts_at, timeZone))}</p>
+          {next ? (
+            <button
+              type="button"
+              onClick={() => {
+                book.reset();
+                onPickSlot(next);
+              }}
+            >
+              {strings.booking.next(formatDateTime(next.starts_at, timeZone))}
+            </button>
+          ) : null}
+        </div>
+      ) : form ? (
+        <p role="alert" className="error">
+          {form}
+        </p>
+      ) : null}
+      <button type="submit" disabled={book.isPending}>
+        {strings.booking.submit}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,92 @@
+import { useMutation } from "@tanstack/react-query";
+import { type SyntheticEvent, useState } from "react";
+
+import { useApi } from "../api/ApiContext";
+import { fieldErrors } from "../api/fieldErrors";
+import { unwrap } from "../api/problem";
+import type { Role } from "../api/types";
+import { describedBy, Field } from "../components/Feedback";
+import { strings } from "../strings";
+
+const EMPTY = { email: "", first_name: "", last_name: "", password: "", specialty: "" };
+
+/** An admin creates a doctor, patient or admin in Keycloak and Carebook. */
+export function Onboard() {
+  const { client } = useApi();
+  const [form, setForm] = useState(EMPTY);
+  const [role, setRole] = useState<Role>("doctor");
+  const create = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await client.POST("/users", {
+          body: {
+            email: form.email,
+            first_name: form.first_name,
+            last_name: form.last_name,
+            password: form.password,
+            role,
+            ...(role === "doctor" && form.specialty.trim() ? { specialty: form.specialty } : {}),
+          },
+        }),
+      ),
+    onSuccess: () => {
+      setForm(EMPTY);
+    },
+  });
+  const { fields, form: problem } = fieldErrors(create.error);
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  const input = (name: keyof typeof EMPTY, label: string, type = "text") => (
+    <Field id={`onboard-${name}`} label={label} error={fields[name]}>
+      <input
+        id={`onboard-${name}`}
+        type={type}
+        value={form[name]}
+        autoComplete="off"
+        onChange={(event) => {
+          setForm({ ...form, [name]: event.target.value });
+        }}
+        {...describedBy(`onboard-${name}`, fields[name])}
+      />
+    </Field>
+  );
+  return (
+    <form onSubmit={submit} aria-labelledby="onboard-title" noValidate>
+      <h2 id="onboard-title">{strings.onboard.title}</h2>
+      {input("email", strings.onboard.email, "email")}
+      {input("first_name", strings.onboard.firstName)}
+      {input("last_name", strings.onboard.lastName)}
+      <Field id="onboard-role" label={strings.onboard.role} error={fields.role}>
+        <select
+          id="onboard-role"
+          value={role}
+          onChange={(event) => {
+            const value = event.target.value;
+            setRole(value === "patient" || value === "admin" ? value : "doctor");
+          }}
+        >
+          <option value="doctor">doctor</option>
+          <option value="patient">patient</option>
+          <option value="admin">admin</option>
+        </select>
+      </Field>
+      {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}
+      {input("password", strings.onboard.password, "password")}
+      {problem ? (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      ) : null}
+      {create.isSuccess ? (
+        <p role="status" className="success">
+          {strings.onboard.created(create.data.email ?? "")}
+        </p>
+      ) : null}
+      <button type="submit" disabled={create.isPending}>
+        {strings.onboard.submit}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type SyntheticEvent, useState } from "react";
+
+import { useApi } from "../api/ApiContext";
+import { fieldErrors } from "../api/fieldErrors";
+import { unwrap } from "../api/problem";
+import { describedBy, ErrorNotice, Field, Loading } from "../components/Feedback";
+import { strings } from "../strings";
+
+interface Draft {
+  first_name: string;
+  last_name: string;
+  phone: string;
+}
+
+/** The caller's profile: names and phone. */
+export function Profile() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  const profile = useQuery({
+    queryKey: ["me"],
+    queryFn: async () => unwrap(await client.GET("/users/me")),
+  });
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const current: Draft = draft ?? {
+    first_name: profile.data?.first_name ?? "",
+    last_name: profile.data?.last_name ?? "",
+    phone: profile.data?.phone ?? "",
+  };
+  const save = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await client.PATCH("/users/me", {
+          body: {
+            first_name: current.first_name,
+            last_name: current.last_name,
+            phone: current.phone.trim() ? current.phone.trim() : null,
+          },
+        }),
+      ),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(["me"], saved);
+      setDraft(null);
+    },
+  });
+  const { fields, form } = fieldErrors(save.error);
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  const input = (name: keyof Draft, label: string) => (
+    <Field id={name} label={label} error={fields[name]}>
+      <input
+        id={name}
+        value={current[name]}
+        onChange={(event) => {
+          setDraft({ ...current, [name]: event.target.value });
+        }}
+        {...describedBy(name, fields[name])}
+      />
+    </Field>
+  );
+
+  if (profile.isPending) return <Loading />;
+  if (profile.error) return <ErrorNotice error={profile.error} />;
+  return (
+    <form onSubmit={submit} aria-labelledby="profile-title" noValidate>
+      <h2 id="profile-title">{strings.profile.title}</h2>
+      <p>{profile.data.email}</p>
+      {input("first_name", strings.profile.firstName)}
+      {input("last_name", strings.profile.lastName)}
+      {input("phone", strings.profile.phone)}
+      {form ? (
+        <p role="alert" className="error">
+          {form}
+        </p>
+      ) : null}
+      {save.isSuccess ? <p role="status">{strings.profile.saved}</p> : null}
+      <button type="submit" disabled={save.isPending}>
+        {strings.profile.save}
+      </button>
+    </form>
+  );
+}

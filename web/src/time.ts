@@ -1,0 +1,38 @@
+/** Times as people read them: in the clinic's time zone, in the browser's locale (which
+ * decides 12 or 24 hours). */
+export function formatDateTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    dateStyle: "full",
+    timeStyle: "short",
+    timeZone,
+  }).format(new Date(iso));
+}
+
+export function formatTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+/** A calendar date (`YYYY-MM-DD`), which has no time zone of its own. */
+export function formatDate(date: string, style: "full" | "medium" = "full"): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: style, timeZone: "UTC" }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
+}
+
+/** `YYYY-MM-DD` of an instant in `timeZone`. */
+export function dateIn(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(instant);
+  return parts;
+}
+
+/** `date` moved by `days` (calendar arithmetic, no time zone). */
+export function addDays(date: string, days: number): string {
+  const moved = new Date(`${date}T00:00:00Z`);
+  moved.setUTCDate(moved.getUTCDate() + days);
+  return moved.toISOString().slice(0, 10);
+}
