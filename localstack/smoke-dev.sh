@@ -10,7 +10,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 # Its own port, so a `make dev` already running in this checkout is left alone.
 export WATCH_PORT=${SMOKE_WATCH_PORT:-9100}
-export WEB_PORT=${SMOKE_WEB_PORT:-5273}
+# Keycloak lets carebook-web return only to port 5173, and the HttpApi allows only that origin.
+export WEB_PORT=${SMOKE_WEB_PORT:-5173}
 API=http://127.0.0.1:$WATCH_PORT
 ISSUER=http://127.0.0.1:8080/realms/carebook
 LOG="$STATE/smoke-dev.log"
@@ -113,6 +114,16 @@ PY
         "$API/users/me" | grep -qi '^access-control-allow-origin'
 }
 check "a browser's preflight gets the CORS the SAM template promises" cors_as_template
+
+# The web app's journeys in Debian's Chromium through Keycloak's real pages (web/e2e):
+# screenshots of every page in web/test-results/screenshots, axe on each.
+web_journeys() {
+    (eval "$("$ROOT/localstack/stack.sh" env)" && cd "$ROOT/web" &&
+        WEB_URL="http://127.0.0.1:$WEB_PORT" npx playwright test) >"$STATE/web-e2e.log" 2>&1 ||
+        { tail -n 60 "$STATE/web-e2e.log"; return 1; }
+    grep -E "passed|failed|axe" "$STATE/web-e2e.log" | head -n 5
+}
+check "patients, doctors and admins use the web app in Chromium (Playwright, axe)" web_journeys
 
 # Every documented operation, as each role: no 5xx, and answers as the OpenAPI document says.
 contract() { "$ROOT/localstack/contract.sh" "$API"; }

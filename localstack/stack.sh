@@ -162,6 +162,8 @@ ensure_base_tools() {
     # without curl (librdkafka issue 5135); infra/build.sh stubs it for the arm64 build.
     command -v cmake >/dev/null || missing+=(cmake)
     [ -e /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -e /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
+    # The web app's end-to-end tests drive Debian's Chromium (Playwright cannot download its own).
+    command -v chromium >/dev/null || missing+=(chromium)
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 

@@ -15,8 +15,7 @@ function devConfig(): Plugin {
         response.end(
           JSON.stringify({
             apiUrl,
-            authority:
-              process.env.CAREBOOK_AUTHORITY ?? "http://127.0.0.1:8080/realms/carebook",
+            authority: process.env.CAREBOOK_AUTHORITY ?? "http://127.0.0.1:8080/realms/carebook",
             clientId: "carebook-web",
             timeZone: process.env.CLINIC_TIME_ZONE ?? "UTC",
           }),

@@ -28,6 +28,7 @@ export const strings = {
     title: "Choose a doctor",
     specialty: "Specialty",
     any: "Any specialty",
+    filter: "Filter",
     choose: (name: string) => `Book with ${name}`,
     noSpecialty: "General practice",
   },

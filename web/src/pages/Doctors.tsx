@@ -1,42 +1,61 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { unwrap } from "../api/problem";
+import type { components } from "../api/schema";
 import { Empty, ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
 
-/** The doctor directory, by specialty. */
+type DoctorPage = components["schemas"]["Page_DoctorListing"];
+
+/** The doctor directory by last name, filtered by specialty on the server, page by page. */
 export function Doctors() {
   const { client } = useApi();
+  const [typed, setTyped] = useState("");
   const [specialty, setSpecialty] = useState("");
-  const doctors = useQuery({
-    queryKey: ["doctors"],
-    queryFn: async () =>
-      unwrap(await client.GET("/doctors", { params: { query: { limit: 100 } } })),
+  const doctors = useInfiniteQuery({
+    queryKey: ["doctors", specialty],
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page: DoctorPage) => page.next_cursor ?? undefined,
+    queryFn: async ({ pageParam }): Promise<DoctorPage> =>
+      unwrap(
+        await client.GET("/doctors", {
+          params: {
+            query: {
+              limit: 24,
+              ...(specialty ? { specialty } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
   });
-  const all = doctors.data?.items ?? [];
-  const specialties = [...new Set(all.map((d) => d.specialty).filter((s) => s != null))].sort();
-  const shown = all.filter((d) => !specialty || d.specialty === specialty);
+  const shown = doctors.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section aria-labelledby="doctors-title">
       <h2 id="doctors-title">{strings.doctors.title}</h2>
-      <label htmlFor="specialty">{strings.doctors.specialty}</label>
-      <select
-        id="specialty"
-        value={specialty}
-        onChange={(event) => {
-          setSpecialty(event.target.value);
+      <form
+        role="search"
+        className="actions"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setSpecialty(typed.trim());
         }}
       >
-        <option value="">{strings.doctors.any}</option>
-        {specialties.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
+        <label htmlFor="specialty">{strings.doctors.specialty}</label>
+        <input
+          id="specialty"
+          type="search"
+          value={typed}
+          placeholder={strings.doctors.any}
+          onChange={(event) => {
+            setTyped(event.target.value);
+          }}
+        />
+        <button type="submit">{strings.doctors.filter}</button>
+      </form>
       {doctors.isPending ? <Loading /> : null}
       {doctors.error ? <ErrorNotice error={doctors.error} /> : null}
       {doctors.isSuccess && shown.length === 0 ? <Empty /> : null}
@@ -54,6 +73,11 @@ export function Doctors() {
           );
         })}
       </ul>
+      {doctors.hasNextPage ? (
+        <button type="button" onClick={() => void doctors.fetchNextPage()}>
+          {strings.appointments.more}
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -1,0 +1,175 @@
+import { execFileSync } from "node:child_process";
+
+import { expect, test, type Page } from "@playwright/test";
+
+import { checkPage, signIn } from "./pages";
+
+const run = Date.now().toString(36);
+const doctor = {
+  name: `Grace Hopper${run}`,
+  specialty: `cardiology-${run}`,
+  email: `e2e-doctor-${run}@carebook.test`,
+  password: "e2e-Temporary-1",
+};
+const patient = { username: `e2e-patient-${run}`, password: "e2e-Patient-pass-1" };
+const axe: Record<string, string[]> = {};
+
+test.describe.configure({ mode: "serial" });
+
+test.afterAll(() => {
+  console.log(`axe (violations of any impact) per page: ${JSON.stringify(axe, null, 1)}`);
+});
+
+async function check(page: Page, name: string) {
+  axe[name] = await checkPage(page, name);
+}
+
+/** The doctor's free days reach the appointments service through user-events: reload until
+ * the calendar offers one, this month or the next. */
+async function openFreeDay(page: Page): Promise<string> {
+  await expect(async () => {
+    await page.reload();
+    const free = page.locator("button.day.free");
+    if ((await free.count()) === 0) await page.getByRole("button", { name: "Next month" }).click();
+    await expect(free.first()).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+  const day = page.locator("button.day.free").first();
+  const date = (await day.getAttribute("data-date")) ?? "";
+  await day.click();
+  return date;
+}
+
+/** The doctor directory, filtered to this run's doctor, then the doctor's calendar. */
+async function chooseDoctor(page: Page) {
+  await page.getByLabel("Specialty").fill(doctor.specialty);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByRole("link", { name: `Book with ${doctor.name}` }).click();
+}
+
+async function bookFirstSlot(page: Page, reason: string): Promise<string> {
+  const slot = page.getByRole("button", { name: /^Choose / }).first();
+  const name = (await slot.getAttribute("aria-label")) ?? "";
+  await slot.click();
+  await page.getByLabel("Reason for the visit").fill(reason);
+  await page.getByRole("button", { name: "Book", exact: true }).click();
+  await expect(page.getByText(/^Booked for/)).toBeVisible();
+  return name;
+}
+
+test("an admin onboards a doctor and reads the clinic's figures", async ({ page }) => {
+  await signIn(page, "admin");
+  await expect(page.getByRole("heading", { name: "Appointments", level: 2 })).toBeVisible();
+  await check(page, "admin-appointments");
+
+  await page.getByRole("link", { name: "Onboard" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(doctor.email);
+  await page.getByLabel("First name").fill("Grace");
+  await page.getByLabel("Last name").fill(`Hopper${run}`);
+  await page.getByLabel("Specialty (doctors)").fill(doctor.specialty);
+  await page.getByLabel("Temporary password").fill(doctor.password);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("status")).toContainText(doctor.email);
+  await check(page, "admin-onboard");
+
+  await page.getByRole("link", { name: "Figures" }).click();
+  await expect(page.getByRole("heading", { name: "Clinic figures" })).toBeVisible();
+  await check(page, "admin-figures");
+});
+
+test("a new patient registers, books, gets the email, moves and cancels", async ({ browser }) => {
+  const page = await browser.newPage();
+  await page.goto("/");
+  await check(page, "home");
+  await page.getByRole("button", { name: "Register as a patient" }).click();
+  await page.locator("#username").fill(patient.username);
+  await page.locator("#email").fill(`${patient.username}@carebook.test`);
+  await page.locator("#firstName").fill("Ada");
+  await page.locator("#lastName").fill(`Lovelace${run}`);
+  await page.locator("#password").fill(patient.password);
+  await page.locator("#password-confirm").fill(patient.password);
+  await page.getByRole("button", { name: "Register" }).click();
+
+  await expect(page.getByRole("heading", { name: "Choose a doctor" })).toBeVisible();
+  await check(page, "patient-doctors");
+  await chooseDoctor(page);
+  const date = await openFreeDay(page);
+  const taken = await bookFirstSlot(page, "E2E check-up");
+  await check(page, "patient-book");
+
+  // Another patient finds that slot gone.
+  const other = await browser.newPage();
+  await signIn(other, "patient");
+  await chooseDoctor(other);
+  await other.locator(`button[data-date="${date}"]`).click();
+  await expect(other.getByRole("heading", { name: /^Free slots on/ })).toBeVisible();
+  await expect(other.getByRole("button", { name: taken })).toHaveCount(0);
+  await other.close();
+
+  await page.getByRole("link", { name: "Emails" }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText("Your appointment is booked")).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 120_000 });
+  await check(page, "patient-emails");
+
+  await page.getByRole("link", { name: "Appointments" }).click();
+  await check(page, "patient-appointments");
+  await page.locator(".appointment a").first().click();
+  const heading = page.getByRole("heading", { level: 2 });
+  const before = await heading.textContent();
+  await check(page, "patient-appointment");
+  await page.getByLabel("Day").selectOption({ index: 1 });
+  await page
+    .getByRole("button", { name: /^Choose / })
+    .nth(1)
+    .click();
+  await expect(heading).not.toHaveText(before ?? "");
+
+  await page.getByLabel("Why (optional)").fill("Feeling better");
+  await page.getByRole("button", { name: "Cancel it" }).click();
+  await expect(page.getByText("Cancelled", { exact: true })).toBeVisible();
+
+  await page.getByRole("link", { name: "Profile" }).click();
+  await expect(page.getByLabel("First name")).toHaveValue("Ada");
+  await check(page, "patient-profile");
+  await page.close();
+});
+
+test("the doctor sees the patient by name and completes the appointment", async ({ browser }) => {
+  // A booking of the patient's, moved into the past so it can be completed.
+  const patientPage = await browser.newPage();
+  await signIn(patientPage, patient.username, patient.password);
+  await chooseDoctor(patientPage);
+  await openFreeDay(patientPage);
+  await bookFirstSlot(patientPage, "E2E follow-up");
+  await patientPage.getByRole("status").getByRole("link").click();
+  await patientPage.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
+  const id = patientPage.url().split("/").pop() ?? "";
+  await patientPage.close();
+  execFileSync("psql", [
+    process.env.APPOINTMENTS_DATABASE_URL ?? "",
+    "-c",
+    `update appointments set starts_at = now() - interval '1 hour',
+       ends_at = now() - interval '30 minutes' where id = '${id}'`,
+  ]);
+
+  const page = await browser.newPage();
+  await signIn(page, doctor.email, doctor.password);
+  // Keycloak makes an onboarded person choose their own password first.
+  await page.locator("#password-new").fill("e2e-Doctor-pass-1");
+  await page.locator("#password-confirm").fill("e2e-Doctor-pass-1");
+  await page.locator("[type=submit]").click();
+  await expect(page.getByRole("heading", { name: "Agenda" })).toBeVisible();
+  await check(page, "doctor-agenda");
+
+  await page.goto(`/appointments/${id}`);
+  await expect(page.getByText(`Ada Lovelace${run}`)).toBeVisible();
+  await page.getByRole("button", { name: "Mark as completed" }).click();
+  await expect(page.getByText("Completed", { exact: true })).toBeVisible();
+  await check(page, "doctor-appointment");
+
+  await page.getByRole("link", { name: "Working hours" }).click();
+  await expect(page.getByRole("heading", { name: "Working hours" })).toBeVisible();
+  await check(page, "doctor-hours");
+  await page.close();
+});
