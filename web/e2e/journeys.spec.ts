@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 
-import { expect, test, type Page } from "@playwright/test";
+import { type Browser, expect, test, type Page } from "@playwright/test";
 
 import { checkPage, signIn } from "./pages";
 
@@ -20,23 +20,40 @@ test.afterAll(() => {
   console.log(`axe (violations of any impact) per page: ${JSON.stringify(axe, null, 1)}`);
 });
 
+/** A page in a browser context of its own: another person, with no session of the others. */
+async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
+}
+
 async function check(page: Page, name: string) {
   axe[name] = await checkPage(page, name);
 }
 
-/** The doctor's free days reach the appointments service through user-events: reload until
- * the calendar offers one, this month or the next. */
+/** The doctor reaches the appointments service through user-events (until then their
+ * availability is "not found"): reload until the calendar loads, then open the first free
+ * day, this month or the next. */
 async function openFreeDay(page: Page): Promise<string> {
   await expect(async () => {
     await page.reload();
-    const free = page.locator("button.day.free");
-    if ((await free.count()) === 0) await page.getByRole("button", { name: "Next month" }).click();
-    await expect(free.first()).toBeVisible({ timeout: 5_000 });
+    await expect(page.locator("button.day").first()).toBeVisible();
+    await expect(page.getByRole("status")).toHaveCount(0, { timeout: 5_000 });
+    await expect(page.getByRole("alert")).toHaveCount(0);
   }).toPass({ timeout: 120_000 });
+  if ((await page.locator("button.day.free").count()) === 0) {
+    await page.getByRole("button", { name: "Next month" }).click();
+  }
   const day = page.locator("button.day.free").first();
   const date = (await day.getAttribute("data-date")) ?? "";
   await day.click();
   return date;
+}
+
+/** Opens `date` in the calendar, moving to its month first. */
+async function openDay(page: Page, date: string) {
+  const day = page.locator(`button[data-date="${date}"]`);
+  await expect(page.locator("button.day").first()).toBeVisible();
+  if ((await day.count()) === 0) await page.getByRole("button", { name: "Next month" }).click();
+  await day.click();
 }
 
 /** The doctor directory, filtered to this run's doctor, then the doctor's calendar. */
@@ -77,7 +94,7 @@ test("an admin onboards a doctor and reads the clinic's figures", async ({ page 
 });
 
 test("a new patient registers, books, gets the email, moves and cancels", async ({ browser }) => {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto("/");
   await check(page, "home");
   await page.getByRole("button", { name: "Register as a patient" }).click();
@@ -97,10 +114,10 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   await check(page, "patient-book");
 
   // Another patient finds that slot gone.
-  const other = await browser.newPage();
+  const other = await newPage(browser);
   await signIn(other, "patient");
   await chooseDoctor(other);
-  await other.locator(`button[data-date="${date}"]`).click();
+  await openDay(other, date);
   await expect(other.getByRole("heading", { name: /^Free slots on/ })).toBeVisible();
   await expect(other.getByRole("button", { name: taken })).toHaveCount(0);
   await other.close();
@@ -118,7 +135,7 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   const heading = page.getByRole("heading", { level: 2 });
   const before = await heading.textContent();
   await check(page, "patient-appointment");
-  await page.getByLabel("Day").selectOption({ index: 1 });
+  await page.getByLabel("New day").selectOption({ index: 1 });
   await page
     .getByRole("button", { name: /^Choose / })
     .nth(1)
@@ -137,7 +154,7 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
 
 test("the doctor sees the patient by name and completes the appointment", async ({ browser }) => {
   // A booking of the patient's, moved into the past so it can be completed.
-  const patientPage = await browser.newPage();
+  const patientPage = await newPage(browser);
   await signIn(patientPage, patient.username, patient.password);
   await chooseDoctor(patientPage);
   await openFreeDay(patientPage);
@@ -147,13 +164,14 @@ test("the doctor sees the patient by name and completes the appointment", async 
   const id = patientPage.url().split("/").pop() ?? "";
   await patientPage.close();
   execFileSync("psql", [
-    process.env.APPOINTMENTS_DATABASE_URL ?? "",
+    process.env.APPOINTMENTS_DATABASE_URL ??
+      "set APPOINTMENTS_DATABASE_URL (localstack/stack.sh env)",
     "-c",
     `update appointments set starts_at = now() - interval '1 hour',
        ends_at = now() - interval '30 minutes' where id = '${id}'`,
   ]);
 
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await signIn(page, doctor.email, doctor.password);
   // Keycloak makes an onboarded person choose their own password first.
   await page.locator("#password-new").fill("e2e-Doctor-pass-1");

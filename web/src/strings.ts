@@ -67,6 +67,7 @@ export const strings = {
     confirmCancel: "Cancel it",
     complete: "Mark as completed",
     reschedule: "Move to another slot",
+    newDay: "New day",
     stale: "This appointment changed while you were looking at it. Here is how it is now.",
     notFound: "Not found.",
     more: "Show more",

@@ -56,7 +56,7 @@ export function Reschedule({
   return (
     <div className="card">
       <h3>{strings.appointments.reschedule}</h3>
-      <label htmlFor="reschedule-day">Day</label>
+      <label htmlFor="reschedule-day">{strings.appointments.newDay}</label>
       <select
         id="reschedule-day"
         value={date ?? ""}
