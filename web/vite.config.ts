@@ -30,6 +30,8 @@ export default defineConfig({
   build: { sourcemap: true },
   test: {
     environment: "jsdom",
+    // e2e/ is Playwright's, run against make dev.
+    include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
   },
