@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make deploy`: `sam build` and `sam deploy` with samconfig.toml and the stack's parameters
-# (PARAMETERS="Key=Value ..."; see README, "Deploy"). Everything is checked first, so a missing
-# credential or parameter stops it before anything reaches AWS; CloudFormation then applies the
-# change set as a whole or rolls it back.
+# (PARAMETERS="Key=Value ..."; see README, "Deploy"), then the web app's bundle into the
+# stack's bucket with a config.json written from the stack's outputs (infra/publish_web.py).
+# Everything is checked and built first, so a missing credential or parameter or a broken
+# bundle stops it before anything reaches AWS; CloudFormation then applies the change set as a
+# whole or rolls it back.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,5 +40,8 @@ SASL_SCRAM_512 | IAM) export CARGO_LAMBDA_GLOBAL="$ROOT/infra/kafka-tls.toml" ;;
 esac
 
 cd "$ROOT"
+stack=$("$DEPLOY_VENV/bin/python" -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["default"]["global"]["parameters"]["stack_name"])')
+localstack/web.sh build
 "$SAM" build
 "$SAM" deploy --region "$region" --parameter-overrides "$parameters"
+"$DEPLOY_VENV/bin/python" infra/publish_web.py "$stack" web/dist

@@ -12,7 +12,8 @@ API=http://127.0.0.1:$WATCH_PORT
 # Watch itself, behind the gateway; the gateway and the event source invoke functions there.
 INVOKE_PORT=$((WATCH_PORT + 50))
 INVOKE=http://127.0.0.1:$INVOKE_PORT
-# The web app (Vite); the HttpApi's CORS allows http://127.0.0.1:5173 (infra/template.yaml).
+# The web app (Vite), standing for the CloudFront distribution whose origin the HttpApi's CORS
+# allows (infra/template.yaml); Keycloak's carebook-web client returns only to port 5173.
 WEB_PORT=${WEB_PORT:-5173}
 WEB=http://127.0.0.1:$WEB_PORT
 
@@ -85,7 +86,7 @@ say "starting cargo lambda watch on $INVOKE (handlers compile on their first req
 (cd "$ROOT" && exec setsid cargo lambda watch --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
 say "starting the local gateway on $API (routes and CORS of infra/template.yaml's HttpApi)"
-(cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \
+(cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE GATEWAY_WEB_ORIGIN=$WEB exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \
     >"$STATE/gateway.log" 2>&1 &
 gateway_pid=$!
 
@@ -118,7 +119,7 @@ cat <<EOF
 
 Carebook is running.
   Web app                    $WEB   (sign in as patient/patient, doctor/doctor, admin/admin, or register)
-  API (gateway, then watch)  $API   (OpenAPI: shared/openapi/openapi.yaml; CORS for the template's WebOrigin)
+  API (gateway, then watch)  $API   (OpenAPI: shared/openapi/openapi.yaml; CORS of the template, for the web app)
   Keycloak realm             $KEYCLOAK_ISSUER   (sign up: patients; admin console: $KEYCLOAK_URL/admin, ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin})
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)

@@ -2,7 +2,8 @@
 # The `make dev` promise, end to end: the stack comes up, a token from the local Keycloak is
 # accepted by a handler served through the local gateway and `cargo lambda watch`, `make demo`
 # runs its story (a booking and a cancellation reaching notifications and analytics through the
-# local event source), preflights get the template's CORS, schemathesis finds the API as its
+# local event source), preflights get the template's CORS, the web app publishes as `make deploy`
+# does (against moto), schemathesis finds the API as its
 # OpenAPI document says, and Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -84,13 +85,16 @@ check "make dev serves the web app, pointed at its API" web_served
 # the template here independently of the gateway's own reading of it.
 cors_as_template() {
     local expected answer
-    expected=$("$VENV_PYTHON" - "$ROOT/infra/template.yaml" <<'PY'
+    expected=$("$VENV_PYTHON" - "$ROOT/infra/template.yaml" "http://127.0.0.1:$WEB_PORT" <<'PY'
 import sys, yaml
 class Loader(yaml.SafeLoader): pass
-Loader.add_multi_constructor("!", lambda loader, tag, node: {"Ref": loader.construct_scalar(node)} if tag == "Ref" else None)
+Loader.add_multi_constructor("!", lambda loader, tag, node: {tag[1:]: loader.construct_scalar(node)} if isinstance(node, yaml.ScalarNode) else None)
 template = yaml.load(open(sys.argv[1]), Loader=Loader)
 cors = template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
-origin = template["Parameters"][cors["AllowOrigins"][0]["Ref"]]["Default"]
+# Deployed, the one origin is the web distribution's; here the dev server stands for it.
+assert cors["AllowOrigins"] == [{"Sub": "https://${WebDistribution.DomainName}"}], cors["AllowOrigins"]
+assert template["Resources"]["WebDistribution"]["Type"] == "AWS::CloudFront::Distribution"
+origin = sys.argv[2]
 print(f"access-control-allow-origin: {origin}")
 print(f"access-control-allow-methods: {','.join(cors['AllowMethods'])}")
 print(f"access-control-allow-headers: {','.join(cors['AllowHeaders'])}")
@@ -114,6 +118,10 @@ PY
         "$API/users/me" | grep -qi '^access-control-allow-origin'
 }
 check "a browser's preflight gets the CORS the SAM template promises" cors_as_template
+
+# make deploy's last step, against moto: the bundle and a config.json from the stack's outputs.
+web_published() { AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_DEFAULT_REGION=eu-west-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "$VENV_PYTHON" "$ROOT/infra/publish_web_test.py"; }
+check "make deploy publishes the web app with its stack's config (moto)" web_published
 
 # The web app's journeys in Debian's Chromium through Keycloak's real pages (web/e2e):
 # screenshots of every page in web/test-results/screenshots, axe on each.

@@ -37,9 +37,10 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// The CORS configuration of the template's HTTP API, `!Ref`s to parameters resolved to
-    /// their defaults.
-    pub fn from_template(yaml: &str) -> Result<Self, SettingsError> {
+    /// The CORS configuration of the template's HTTP API: `!Ref`s to parameters resolve to
+    /// their defaults, and the web distribution's origin to `web_origin`, the dev server
+    /// that serves the app locally.
+    pub fn from_template(yaml: &str, web_origin: &str) -> Result<Self, SettingsError> {
         let template: Value = serde_yaml_ng::from_str(yaml)?;
         let missing = |problem: &str| SettingsError::Event {
             function: "HttpApi".to_owned(),
@@ -61,7 +62,7 @@ impl Cors {
                 .and_then(Value::as_sequence)
                 .into_iter()
                 .flatten()
-                .filter_map(|value| resolve(&template, value))
+                .filter_map(|value| resolve(&template, value, web_origin))
                 .collect()
         };
         Ok(Self {
@@ -123,14 +124,24 @@ impl Cors {
     }
 }
 
-/// A string, or `!Ref Parameter` with a default.
-fn resolve(template: &Value, value: &Value) -> Option<String> {
+/// A string, `!Ref Parameter` with a default, or `!Sub "https://${Web.DomainName}"` naming a
+/// CloudFront distribution, which stands for `web_origin`.
+fn resolve(template: &Value, value: &Value, web_origin: &str) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
         Value::Tagged(tagged) if tagged.tag == "Ref" => {
             let name = tagged.value.as_str()?;
             let parameter = template.get("Parameters")?.get(name)?;
             parameter.get("Default")?.as_str().map(str::to_owned)
+        }
+        Value::Tagged(tagged) if tagged.tag == "Sub" => {
+            let resource = tagged
+                .value
+                .as_str()?
+                .strip_prefix("https://${")?
+                .strip_suffix(".DomainName}")?;
+            let kind = template.get("Resources")?.get(resource)?.get("Type")?;
+            (kind.as_str()? == "AWS::CloudFront::Distribution").then(|| web_origin.to_owned())
         }
         _ => None,
     }
@@ -394,15 +405,18 @@ fn response(answer: &Json) -> Response {
 mod tests {
     use super::*;
 
+    const DEV_SERVER: &str = "http://127.0.0.1:5173";
+
     fn template_cors() -> Cors {
-        Cors::from_template(include_str!("../../../infra/template.yaml")).unwrap()
+        Cors::from_template(include_str!("../../../infra/template.yaml"), DEV_SERVER).unwrap()
     }
 
     #[test]
     fn the_template_allows_the_web_app_the_headers_and_methods_it_uses() {
         let cors = template_cors();
 
-        assert_eq!(cors.allow_origins, ["http://127.0.0.1:5173"]);
+        // Deployed, the only origin is the web distribution's; locally the dev server's.
+        assert_eq!(cors.allow_origins, [DEV_SERVER]);
         for header in [
             "authorization",
             "content-type",

@@ -68,3 +68,50 @@ fn the_openapi_document_describes_every_deployed_route_and_no_other() {
         "documented but not deployed"
     );
 }
+
+/// The CloudFront function that gives the web app's routes `index.html`, run by Node.js on
+/// what CloudFront hands it: a route the browser reloads gets the app, while a file keeps its
+/// path, so a missing asset is never answered with HTML.
+#[test]
+fn the_distribution_serves_index_html_for_app_routes_and_files_as_they_are() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let template: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(format!("{root}/infra/template.yaml")).unwrap(),
+    )
+    .unwrap();
+    let code = template["Resources"]["WebSpaFallback"]["Properties"]["FunctionCode"]
+        .as_str()
+        .unwrap();
+    let paths = [
+        "/",
+        "/appointments/7f1c4cbb-4a4e-4c8e-9d59-2f1b0f0d9a11",
+        "/doctors/3d0e2c7a-9b1f-4f57-8a57-5b8a3e6c2d10/book",
+        "/callback",
+        "/assets/index-4f2a9c.js",
+        "/assets/missing.css",
+        "/config.json",
+    ];
+    let script = format!(
+        "{code}\nfor (const uri of {paths:?}) console.log(handler({{ request: {{ uri }} }}).uri);"
+    );
+    let output = Command::new("node").args(["-e", &script]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let served: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
+    assert_eq!(
+        served,
+        [
+            "/index.html",
+            "/index.html",
+            "/index.html",
+            "/index.html",
+            "/assets/index-4f2a9c.js",
+            "/assets/missing.css",
+            "/config.json",
+        ]
+    );
+}

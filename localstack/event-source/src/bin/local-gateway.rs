@@ -1,6 +1,7 @@
 //! API Gateway for the local stack (see `carebook_event_source::gateway`): listens on
 //! `GATEWAY_ADDRESS` and invokes functions through watch's Invoke API at `GATEWAY_UPSTREAM`,
-//! with the routes and CORS of `infra/template.yaml` (or `GATEWAY_TEMPLATE`).
+//! with the routes and CORS of `infra/template.yaml` (or `GATEWAY_TEMPLATE`); the web app's
+//! dev server at `GATEWAY_WEB_ORIGIN` stands for its CloudFront distribution.
 
 use std::time::Duration;
 
@@ -22,7 +23,8 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("reading {template_path}"))?;
     let gateway = Gateway {
         routes: routes(&template).context("the template's routes")?,
-        cors: Cors::from_template(&template).context("the template's CorsConfiguration")?,
+        cors: Cors::from_template(&template, &variable("GATEWAY_WEB_ORIGIN")?)
+            .context("the template's CorsConfiguration")?,
         invoker: Invoker::new(&variable("GATEWAY_UPSTREAM")?, INVOKE_TIMEOUT)
             .context("building the HTTP client")?,
     };
