@@ -15,4 +15,6 @@ fi
 echo "[bench] building the arm64 zips (for their sizes) and the host handlers (to run them)"
 infra/build.sh
 cargo build --release --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
+echo "[bench] the web app: initial JavaScript and Lighthouse scores (bench/web)"
+bench/web/run.sh
 target/release/carebook-bench

@@ -16,6 +16,8 @@ INVOKE=http://127.0.0.1:$INVOKE_PORT
 # allows (infra/template.yaml); Keycloak's carebook-web client returns only to port 5173.
 WEB_PORT=${WEB_PORT:-5173}
 WEB=http://127.0.0.1:$WEB_PORT
+# dev: Vite's dev server, reloading on edits; preview: the production bundle (make bench).
+WEB_MODE=${WEB_MODE:-dev}
 
 # shellcheck source=localstack/process.sh
 . "$ROOT/localstack/process.sh"
@@ -104,8 +106,8 @@ say "starting the local event source (MSK mappings and schedules of infra/templa
     >"$STATE/event-source.log" 2>&1 &
 events_pid=$!
 
-say "starting the web app on $WEB (Vite)"
-(cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid localstack/web.sh dev "$WEB_PORT") \
+say "starting the web app on $WEB (Vite, $WEB_MODE)"
+(cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid localstack/web.sh "$WEB_MODE" "$WEB_PORT") \
     >"$STATE/web.log" 2>&1 &
 web_pid=$!
 deadline=$((SECONDS + 300))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web app's commands with its packages installed first (npm ci, only when
 # package-lock.json changed): `web.sh test` (lint, format, types, Vitest), `web.sh build`
-# (web/dist), `web.sh dev PORT` (Vite's dev server on 127.0.0.1:PORT, for make dev).
+# (web/dist), `web.sh dev PORT` (Vite's dev server on 127.0.0.1:PORT, for make dev), `web.sh preview PORT`
+# (the production bundle, compressed, for make bench).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,5 +33,9 @@ test)
     ;;
 build) npm run --silent build ;;
 dev) exec npm run --silent dev -- --port "${2:?usage: web.sh dev PORT}" ;;
-*) echo "usage: web.sh test|build|dev PORT" >&2; exit 2 ;;
+preview)
+    npm run --silent build
+    exec npm run --silent preview -- --port "${2:?usage: web.sh preview PORT}"
+    ;;
+*) echo "usage: web.sh test|build|dev PORT|preview PORT" >&2; exit 2 ;;
 esac

@@ -105,7 +105,8 @@ async fn main() -> Result<()> {
             .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
             .unwrap_or_default()
     ));
-    report::write(&out, &figures, &notes)?;
+    let web = report::Web::read(&out.join("web-results.json"))?;
+    report::write(&out, &figures, &web, &notes)?;
     progress(format!("wrote {}", out.join("report.md").display()));
     Ok(())
 }

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Result;
-use serde::Serialize;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
 /// One measured figure and the floor it is compared with, measured in the same run.
 #[derive(Serialize)]
@@ -70,12 +70,42 @@ impl Figure {
     }
 }
 
-pub fn write(dir: &Path, figures: &[Figure], notes: &[String]) -> Result<()> {
+/// The web app's figures, measured by `bench/web/lighthouse.mjs` in the same `make bench`
+/// run. They have no floor: a page's score and size stand against SPEC §10's budgets alone.
+#[derive(Deserialize, Serialize)]
+pub struct Web {
+    pub lighthouse: String,
+    pub figures: Vec<WebFigure>,
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct WebFigure {
+    pub name: String,
+    pub unit: String,
+    pub value: f64,
+    pub target: Option<String>,
+    pub met: Option<bool>,
+}
+
+impl Web {
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "{} is missing: bench/run.sh measures the web app first",
+                path.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+pub fn write(dir: &Path, figures: &[Figure], web: &Web, notes: &[String]) -> Result<()> {
     std::fs::write(
         dir.join("results.json"),
         serde_json::to_string_pretty(&serde_json::json!({
             "measured_at": chrono::Utc::now().to_rfc3339(),
             "figures": figures,
+            "web": web,
             "notes": notes,
         }))?,
     )?;
@@ -84,11 +114,20 @@ pub fn write(dir: &Path, figures: &[Figure], notes: &[String]) -> Result<()> {
          floor, measured in the same run. The ratio is how many times the floor's cost the \
          figure is (time over time for latencies, the floor's rate over ours for rates).\n",
     );
-    let judged: Vec<&Figure> = figures.iter().filter(|f| f.met.is_some()).collect();
+    let judged: Vec<(&str, f64, &str, Option<bool>)> = figures
+        .iter()
+        .map(|f| (f.name.as_str(), f.value, f.unit, f.met))
+        .chain(
+            web.figures
+                .iter()
+                .map(|f| (f.name.as_str(), f.value, f.unit.as_str(), f.met)),
+        )
+        .filter(|(.., met)| met.is_some())
+        .collect();
     let missed: Vec<String> = judged
         .iter()
-        .filter(|f| f.met == Some(false))
-        .map(|f| format!("{} ({} {})", f.name, number(f.value), f.unit))
+        .filter(|(.., met)| *met == Some(false))
+        .map(|(name, value, unit, _)| format!("{name} ({} {unit})", number(*value)))
         .collect();
     let _ = write!(
         md,
@@ -110,11 +149,7 @@ pub fn write(dir: &Path, figures: &[Figure], notes: &[String]) -> Result<()> {
                 "\n## {section}\n\n| figure | value | floor | floor value | ratio | SPEC §9 target |\n|---|---:|---|---:|---:|---|\n"
             );
         }
-        let target = match (&figure.target, figure.met) {
-            (Some(target), Some(true)) => format!("{target}: **met**"),
-            (Some(target), Some(false)) => format!("{target}: **not met**"),
-            _ => String::new(),
-        };
+        let target = verdict(figure.target.as_deref(), figure.met);
         let _ = writeln!(
             md,
             "| {} | {} {} | {} | {} {} | {:.2}× | {} |",
@@ -128,12 +163,36 @@ pub fn write(dir: &Path, figures: &[Figure], notes: &[String]) -> Result<()> {
             target
         );
     }
+    let _ = write!(
+        md,
+        "\n## Web app (Lighthouse {}, Debian's Chromium, simulated mobile; SPEC §10)\n\n| figure | value | target |\n|---|---:|---|\n",
+        web.lighthouse
+    );
+    for figure in &web.figures {
+        let target = verdict(figure.target.as_deref(), figure.met);
+        let _ = writeln!(
+            md,
+            "| {} | {} {} | {} |",
+            figure.name,
+            number(figure.value),
+            figure.unit,
+            target
+        );
+    }
     md.push_str("\n## Notes\n\n");
     for note in notes {
         let _ = writeln!(md, "- {note}");
     }
     std::fs::write(dir.join("report.md"), md)?;
     Ok(())
+}
+
+fn verdict(target: Option<&str>, met: Option<bool>) -> String {
+    match (target, met) {
+        (Some(target), Some(true)) => format!("{target}: **met**"),
+        (Some(target), Some(false)) => format!("{target}: **not met**"),
+        _ => String::new(),
+    }
 }
 
 fn number(value: f64) -> String {

@@ -101,7 +101,10 @@ fn the_distribution_serves_index_html_for_app_routes_and_files_as_they_are() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let served: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
+    let served: Vec<&str> = std::str::from_utf8(&output.stdout)
+        .unwrap()
+        .lines()
+        .collect();
     assert_eq!(
         served,
         [
