@@ -191,3 +191,65 @@ test("the doctor sees the patient by name and completes the appointment", async 
   await check(page, "doctor-hours");
   await page.close();
 });
+
+test("an admin books for the patient; only that patient sees it, after signing in again", async ({
+  browser,
+}) => {
+  const admin = await newPage(browser);
+  await signIn(admin, "admin");
+  await admin.getByRole("link", { name: "Book" }).click();
+  await chooseDoctor(admin);
+  await openFreeDay(admin);
+  await admin
+    .getByRole("button", { name: /^Choose / })
+    .first()
+    .click();
+  await admin.getByLabel("Name or email").fill(`Lovelace${run}`);
+  await admin.getByRole("radio", { name: new RegExp(`Ada Lovelace${run}`) }).check();
+  await admin.getByLabel("Reason for the visit").fill("Booked by the front desk");
+  await admin.getByRole("button", { name: "Book", exact: true }).click();
+  await expect(admin.getByText(/^Booked for/)).toBeVisible();
+  await check(admin, "admin-book");
+  await admin.getByRole("status").getByRole("link").click();
+  await admin.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
+  const path = new URL(admin.url()).pathname;
+  await admin.close();
+
+  // Another patient's URL answers "not found", as the API does: nothing shows it exists.
+  const other = await newPage(browser);
+  await signIn(other, "patient");
+  await expect(other.getByRole("heading", { name: "Choose a doctor" })).toBeVisible();
+  await other.goto(path);
+  await expect(other.getByText("Not found.")).toBeVisible();
+  await expect(other.getByText("Booked by the front desk")).toHaveCount(0);
+  await check(other, "patient-not-found");
+  await other.close();
+
+  // The patient's session ends (its tokens no longer valid, Keycloak's session gone, as after
+  // the idle timeout): opening the appointment goes through Keycloak's login and back to it.
+  const page = await newPage(browser);
+  await signIn(page, patient.username, patient.password);
+  await expect(page.getByRole("heading", { name: "Choose a doctor" })).toBeVisible();
+  await page.evaluate(() => {
+    for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith("oidc.user:"))) {
+      const user = JSON.parse(sessionStorage.getItem(key) ?? "{}") as Record<string, unknown>;
+      sessionStorage.setItem(
+        key,
+        JSON.stringify({
+          ...user,
+          access_token: "expired",
+          refresh_token: undefined,
+          expires_at: Math.floor(Date.now() / 1000) - 60,
+        }),
+      );
+    }
+  });
+  await page.context().clearCookies();
+  await page.goto(path);
+  await page.locator("#username").fill(patient.username);
+  await page.locator("#password").fill(patient.password);
+  await page.locator("#kc-login").click();
+  await page.waitForURL((url) => url.pathname === path);
+  await expect(page.getByText("Booked by the front desk")).toBeVisible();
+  await page.close();
+});

@@ -50,6 +50,7 @@ export const strings = {
     normal: "Normal",
     emergency: "Emergency",
     patient: "Patient",
+    findPatient: "Name or email",
     submit: "Book",
     booked: (when: string) => `Booked for ${when}. A confirmation is on its way by email.`,
     clash: (when: string) => `That slot was just taken (${when}).`,

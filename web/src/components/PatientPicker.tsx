@@ -27,7 +27,7 @@ export function PatientPicker({
   return (
     <fieldset>
       <legend>{strings.booking.patient}</legend>
-      <Field id="patient-search" label="Name or email" error={error}>
+      <Field id="patient-search" label={strings.booking.findPatient} error={error}>
         <input
           id="patient-search"
           type="search"
