@@ -88,7 +88,7 @@ cors_as_template() {
     expected=$("$VENV_PYTHON" - "$ROOT/infra/template.yaml" "http://127.0.0.1:$WEB_PORT" <<'PY'
 import sys, yaml
 class Loader(yaml.SafeLoader): pass
-Loader.add_multi_constructor("!", lambda loader, tag, node: {tag[1:]: loader.construct_scalar(node)} if isinstance(node, yaml.ScalarNode) else None)
+Loader.add_multi_constructor("!", lambda loader, tag, node: {tag: loader.construct_scalar(node)} if isinstance(node, yaml.ScalarNode) else None)
 template = yaml.load(open(sys.argv[1]), Loader=Loader)
 cors = template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
 # Deployed, the one origin is the web distribution's; here the dev server stands for it.
