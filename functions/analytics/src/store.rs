@@ -3,10 +3,11 @@
 use carebook_events::{AppointmentStatus, Priority};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::ingest::{Applicable, AppointmentChange, Change};
+use crate::ingest::{AppointmentRow, DayCounts, Folded};
 
 /// Marks `ids` as processed; returns those that were not before.
 pub(crate) async fn claim_events(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
@@ -19,77 +20,100 @@ pub(crate) async fn claim_events(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx:
     .await
 }
 
-pub(crate) async fn apply(conn: &mut PgConnection, event: &Applicable) -> sqlx::Result<()> {
-    match &event.change {
-        Change::Appointment { kind, appointment } => {
-            let a = appointment;
-            sqlx::query(
-                "insert into appointments
-                    (id, doctor_id, doctor_name, patient_id, priority, status, starts_at, ends_at, version, booked_at, updated_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 on conflict (id) do update set
-                    doctor_id = excluded.doctor_id, doctor_name = excluded.doctor_name,
-                    patient_id = excluded.patient_id, priority = excluded.priority,
-                    status = excluded.status, starts_at = excluded.starts_at,
-                    ends_at = excluded.ends_at, version = excluded.version,
-                    booked_at = coalesce(appointments.booked_at, excluded.booked_at),
-                    updated_at = excluded.updated_at
-                 where appointments.version < excluded.version",
-            )
-            .bind(a.appointment_id)
-            .bind(a.doctor.id)
-            .bind(&a.doctor.name)
-            .bind(a.patient.id)
-            .bind(text(&a.priority))
-            .bind(text(&a.status))
-            .bind(a.starts_at)
-            .bind(a.ends_at)
-            .bind(a.version)
-            .bind((*kind == AppointmentChange::Created).then_some(event.time))
-            .bind(event.time)
-            .execute(&mut *conn)
-            .await?;
-            if *kind == AppointmentChange::Created {
-                // The booking may arrive after a later event of the same appointment.
-                sqlx::query(
-                    "update appointments set booked_at = $2 where id = $1 and booked_at is null",
-                )
-                .bind(a.appointment_id)
-                .bind(event.time)
-                .execute(&mut *conn)
-                .await?;
-            }
-            let count = |wanted: AppointmentChange| i32::from(*kind == wanted);
-            sqlx::query(
-                "insert into daily_counts (day, created, rescheduled, cancelled, completed)
-                 values ($1, $2, $3, $4, $5)
-                 on conflict (day) do update set
-                    created = daily_counts.created + excluded.created,
-                    rescheduled = daily_counts.rescheduled + excluded.rescheduled,
-                    cancelled = daily_counts.cancelled + excluded.cancelled,
-                    completed = daily_counts.completed + excluded.completed",
-            )
-            .bind(event.time.date_naive())
-            .bind(count(AppointmentChange::Created))
-            .bind(count(AppointmentChange::Rescheduled))
-            .bind(count(AppointmentChange::Cancelled))
-            .bind(count(AppointmentChange::Completed))
-            .execute(conn)
-            .await?;
-        }
-        Change::Registered(user) | Change::Updated(user) => {
-            let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
-            sqlx::query(
-                "insert into registrations (user_id, roles, registered_at) values ($1, $2, $3)
-                 on conflict (user_id) do update set roles = excluded.roles",
-            )
-            .bind(user.user_id)
-            .bind(roles)
-            .bind(event.time)
-            .execute(conn)
-            .await?;
-        }
+/// Writes a folded batch: one statement per table, each row once.
+pub(crate) async fn apply(conn: &mut PgConnection, batch: &Folded<'_>) -> sqlx::Result<()> {
+    if !batch.appointments.is_empty() {
+        upsert_appointments(conn, batch).await?;
     }
+    if !batch.days.is_empty() {
+        let days: Vec<NaiveDate> = batch.days.keys().copied().collect();
+        let column =
+            |count: fn(&DayCounts) -> i32| -> Vec<i32> { batch.days.values().map(count).collect() };
+        sqlx::query(
+            "insert into daily_counts (day, created, rescheduled, cancelled, completed)
+             select * from unnest($1::date[], $2::int[], $3::int[], $4::int[], $5::int[])
+             on conflict (day) do update set
+                created = daily_counts.created + excluded.created,
+                rescheduled = daily_counts.rescheduled + excluded.rescheduled,
+                cancelled = daily_counts.cancelled + excluded.cancelled,
+                completed = daily_counts.completed + excluded.completed",
+        )
+        .bind(days)
+        .bind(column(|day| day.created))
+        .bind(column(|day| day.rescheduled))
+        .bind(column(|day| day.cancelled))
+        .bind(column(|day| day.completed))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !batch.registrations.is_empty() {
+        let rows = &batch.registrations;
+        let roles: Vec<Json<Vec<&str>>> = rows
+            .values()
+            .map(|row| Json(row.user.roles.iter().map(|role| role.as_str()).collect()))
+            .collect();
+        sqlx::query(
+            "insert into registrations (user_id, roles, registered_at)
+             select user_id, array(select jsonb_array_elements_text(roles)), registered_at
+             from unnest($1::uuid[], $2::jsonb[], $3::timestamptz[]) as r(user_id, roles, registered_at)
+             on conflict (user_id) do update set roles = excluded.roles",
+        )
+        .bind(rows.keys().copied().collect::<Vec<Uuid>>())
+        .bind(roles)
+        .bind(rows.values().map(|row| row.registered_at).collect::<Vec<_>>())
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn upsert_appointments(conn: &mut PgConnection, batch: &Folded<'_>) -> sqlx::Result<()> {
+    let rows: Vec<&AppointmentRow> = batch.appointments.values().collect();
+    let column = |value: fn(&AppointmentRow) -> Uuid| -> Vec<Uuid> {
+        rows.iter().map(|row| value(row)).collect()
+    };
+    let ids = column(|row| row.appointment.appointment_id);
+    let booked: Vec<Option<DateTime<Utc>>> = rows.iter().map(|row| row.booked_at).collect();
+    sqlx::query(
+        "insert into appointments
+            (id, doctor_id, doctor_name, patient_id, priority, status, starts_at, ends_at, version, booked_at, updated_at)
+         select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                              $7::timestamptz[], $8::timestamptz[], $9::int[], $10::timestamptz[], $11::timestamptz[])
+         on conflict (id) do update set
+            doctor_id = excluded.doctor_id, doctor_name = excluded.doctor_name,
+            patient_id = excluded.patient_id, priority = excluded.priority,
+            status = excluded.status, starts_at = excluded.starts_at,
+            ends_at = excluded.ends_at, version = excluded.version,
+            booked_at = coalesce(appointments.booked_at, excluded.booked_at),
+            updated_at = excluded.updated_at
+         where appointments.version < excluded.version",
+    )
+    .bind(&ids)
+    .bind(column(|row| row.appointment.doctor.id))
+    .bind(rows.iter().map(|row| row.appointment.doctor.name.as_str()).collect::<Vec<_>>())
+    .bind(column(|row| row.appointment.patient.id))
+    .bind(rows.iter().map(|row| text(&row.appointment.priority)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| text(&row.appointment.status)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| row.appointment.starts_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| row.appointment.ends_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| row.appointment.version).collect::<Vec<_>>())
+    .bind(&booked)
+    .bind(rows.iter().map(|row| row.updated_at).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    if booked.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    // A booking may arrive after a later event of its appointment, which the upsert keeps.
+    sqlx::query(
+        "update appointments set booked_at = b.booked_at
+         from unnest($1::uuid[], $2::timestamptz[]) as b(id, booked_at)
+         where appointments.id = b.id and appointments.booked_at is null and b.booked_at is not null",
+    )
+    .bind(&ids)
+    .bind(&booked)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

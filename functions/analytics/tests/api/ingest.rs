@@ -171,6 +171,43 @@ async fn a_batch_is_applied_once_however_often_it_is_delivered() {
 }
 
 #[tokio::test]
+async fn one_batch_with_an_event_three_times_and_an_older_version_last_has_one_effect_and_the_newer_state()
+ {
+    let app = TestApp::spawn().await;
+    let (id, appointments, _) = story();
+    let (created, cancelled) = (&appointments[0], &appointments[1]);
+    let batch_records = [
+        cancelled.clone(),
+        cancelled.clone(),
+        created.clone(),
+        cancelled.clone(),
+    ];
+
+    let response = ingest_events(&app.app, batch("appointment-events", &batch_records)).await;
+
+    assert!(response.batch_item_failures.is_empty());
+    let status: (String, i32, bool) = sqlx::query_as(
+        "select status, version, booked_at is not null from appointments where id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(status, ("cancelled".to_owned(), 2, true));
+    assert_eq!(
+        app.count("select coalesce(sum(created), 0)::bigint from daily_counts")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("select coalesce(sum(cancelled), 0)::bigint from daily_counts")
+            .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from processed_events").await, 2);
+}
+
+#[tokio::test]
 async fn an_older_event_arriving_late_does_not_undo_a_newer_one() {
     let app = TestApp::spawn().await;
     let (_, appointments, _) = story();
