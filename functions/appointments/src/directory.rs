@@ -45,7 +45,7 @@ async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
     {
         return Ok(());
     }
-    store::upsert_person(&mut tx, &user, Some(envelope.time))
+    store::upsert_person(&mut tx, &user, envelope.time)
         .await
         .map_err(RecordError::transient)?;
     tx.commit().await.map_err(RecordError::transient)?;

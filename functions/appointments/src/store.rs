@@ -4,6 +4,7 @@
 use carebook_events::{
     AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserSnapshot,
 };
+use carebook_outbox::OutboxRow;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -158,31 +159,47 @@ pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Pe
     .await
 }
 
-/// Adds `user` unless the directory knows them already. Their event time is `-infinity`, so
-/// any `user-events` event about them wins.
+/// Adds `user` unless the directory knows them already, locking nothing when it does, and
+/// returns them as it knows them. Their event time is `-infinity`, so any `user-events` event
+/// about them wins.
 pub async fn add_person_if_missing(
     conn: &mut PgConnection,
     user: &UserSnapshot,
-) -> sqlx::Result<()> {
-    upsert_person(conn, user, None).await.map(drop)
+) -> sqlx::Result<Option<Person>> {
+    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
+    sqlx::query(
+        "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
+         values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
+         on conflict (id) do nothing",
+    )
+    .bind(user.user_id)
+    .bind(roles)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.specialty)
+    .execute(&mut *conn)
+    .await?;
+    person(conn, user.user_id).await
 }
 
-/// Applies `user` as of `event_time` unless a newer event was applied; `None` time adds the
-/// person only when missing. Returns whether the row changed.
+/// Applies `user` as of `event_time` unless a newer event was applied. Returns whether the
+/// row changed.
 pub async fn upsert_person(
     conn: &mut PgConnection,
     user: &UserSnapshot,
-    event_time: Option<DateTime<Utc>>,
+    event_time: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
     let result = sqlx::query(
         "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
-         values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '-infinity'))
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (id) do update set
             roles = excluded.roles, username = excluded.username, email = excluded.email,
             first_name = excluded.first_name, last_name = excluded.last_name,
             specialty = excluded.specialty, event_time = excluded.event_time
-         where $8 is not null and people.event_time <= excluded.event_time",
+         where people.event_time <= excluded.event_time",
     )
     .bind(user.user_id)
     .bind(roles)
@@ -207,39 +224,92 @@ pub async fn mark_processed(conn: &mut PgConnection, event_id: Uuid) -> sqlx::Re
     Ok(result.rows_affected() > 0)
 }
 
-/// Claims `key` of `caller` for a booking that will get `appointment_id`. When the key was
-/// used before, returns that request and appointment instead. A concurrent request with the
-/// same key waits here until the first one commits or rolls back.
-pub async fn claim_idempotency_key(
-    conn: &mut PgConnection,
-    caller: Uuid,
-    key: &str,
-    request: &serde_json::Value,
-    appointment_id: Uuid,
-) -> sqlx::Result<Option<(serde_json::Value, Uuid)>> {
-    let claimed = sqlx::query(
-        "insert into idempotency_keys (caller, key, request, appointment_id)
-         values ($1, $2, $3, $4) on conflict do nothing",
-    )
-    .bind(caller)
-    .bind(key)
-    .bind(sqlx::types::Json(request))
-    .bind(appointment_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        > 0;
-    if claimed {
-        return Ok(None);
+/// Who a booking names, as the directory knows them, with the doctor's own week (`None`:
+/// the clinic's hours).
+#[derive(Debug, Default)]
+pub struct Parties {
+    pub doctor: Option<Person>,
+    pub patient: Option<Person>,
+    pub doctor_hours: Option<WeeklyHours>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PartyRow {
+    #[sqlx(flatten)]
+    person: Person,
+    own_hours: bool,
+    #[sqlx(flatten)]
+    spans: SpanColumns,
+}
+
+/// A doctor's spans as parallel arrays (`array_agg` of `working_hours`).
+#[derive(sqlx::FromRow)]
+struct SpanColumns {
+    weekdays: Vec<i16>,
+    opens: Vec<NaiveTime>,
+    closes: Vec<NaiveTime>,
+}
+
+impl SpanColumns {
+    fn week(&self) -> WeeklyHours {
+        let spans = self
+            .weekdays
+            .iter()
+            .zip(&self.opens)
+            .zip(&self.closes)
+            .filter_map(|((weekday, opens), closes)| {
+                let weekday = WEEK.get(usize::try_from(weekday - 1).ok()?)?;
+                Some(Span {
+                    weekday: *weekday,
+                    opens: *opens,
+                    closes: *closes,
+                })
+            })
+            .collect();
+        WeeklyHours::new(spans)
     }
-    let (sqlx::types::Json(request), appointment_id) = sqlx::query_as(
-        "select request, appointment_id from idempotency_keys where caller = $1 and key = $2",
+}
+
+/// The spans of the doctor `doctor` names, as [`SpanColumns`], for a `cross join lateral`.
+fn spans_of(doctor: &str) -> String {
+    format!(
+        "select coalesce(array_agg(w.weekday order by w.weekday, w.opens), '{{}}') as weekdays,
+                coalesce(array_agg(w.opens order by w.weekday, w.opens), '{{}}') as opens,
+                coalesce(array_agg(w.closes order by w.weekday, w.opens), '{{}}') as closes
+         from working_hours w where w.doctor_id = {doctor}"
     )
-    .bind(caller)
-    .bind(key)
-    .fetch_one(conn)
+}
+
+/// The doctor and the patient of a booking and the doctor's week, in one round trip.
+pub async fn parties(
+    conn: &mut PgConnection,
+    doctor_id: Uuid,
+    patient_id: Uuid,
+) -> sqlx::Result<Parties> {
+    let rows: Vec<PartyRow> = sqlx::query_as(&format!(
+        "select p.id, p.roles, display_name(p) as name, p.email,
+                s.doctor_id is not null as own_hours, h.*
+         from people p
+         left join doctor_schedules s on s.doctor_id = p.id
+         cross join lateral ({}) h
+         where p.id in ($1, $2)",
+        spans_of("p.id")
+    ))
+    .bind(doctor_id)
+    .bind(patient_id)
+    .fetch_all(conn)
     .await?;
-    Ok(Some((request, appointment_id)))
+    let mut parties = Parties::default();
+    for row in rows {
+        if row.person.id == doctor_id {
+            parties.doctor_hours = row.own_hours.then(|| row.spans.week());
+            parties.doctor = Some(row.person.clone());
+        }
+        if row.person.id == patient_id {
+            parties.patient = Some(row.person);
+        }
+    }
+    Ok(parties)
 }
 
 /// A new appointment's row.
@@ -254,13 +324,60 @@ pub struct NewRow<'a> {
     pub created_by: Uuid,
 }
 
-/// Inserts a scheduled appointment; fails with `appointments_*_no_overlap` on a clash.
-pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> sqlx::Result<Appointment> {
-    sqlx::query_as(&named_changes(
-        "insert into appointments
-            (id, patient_id, doctor_id, starts_at, ends_at, duration_minutes, reason, priority, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         returning *",
+impl NewRow<'_> {
+    /// The appointment this row becomes, as events carry it.
+    pub fn snapshot(&self, patient: &Person, doctor: &Person) -> AppointmentSnapshot {
+        AppointmentSnapshot {
+            appointment_id: self.id,
+            patient: patient.participant(),
+            doctor: doctor.participant(),
+            starts_at: self.slot.starts_at,
+            ends_at: self.slot.ends_at,
+            duration_minutes: self.duration_minutes,
+            priority: self.priority,
+            status: AppointmentStatus::Scheduled,
+            version: 1,
+        }
+    }
+}
+
+/// The `Idempotency-Key` a booking claims, with the request it stands for.
+pub struct KeyClaim<'a> {
+    pub caller: Uuid,
+    pub key: &'a str,
+    pub request: &'a serde_json::Value,
+}
+
+/// Books `row` in one statement: claims the idempotency key (if any), inserts the scheduled
+/// appointment and its `event` into the outbox, all or nothing. Fails with
+/// `appointments_*_no_overlap` on a clash; `None` when the key was claimed before (see
+/// [`claimed_key`]). A concurrent request with the same key waits on the key's row until this
+/// one commits or fails.
+pub async fn book(
+    conn: &mut PgConnection,
+    row: &NewRow<'_>,
+    key: Option<&KeyClaim<'_>>,
+    event: &OutboxRow,
+) -> sqlx::Result<Option<Appointment>> {
+    sqlx::query_as(&format!(
+        "with claimed as (
+            insert into idempotency_keys (caller, key, request, appointment_id)
+            select $10, $11, $12, $1 where $11::text is not null
+            on conflict do nothing
+            returning appointment_id
+         ),
+         changed as (
+            insert into appointments
+                (id, patient_id, doctor_id, starts_at, ends_at, duration_minutes, reason, priority, created_by)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+            where $11::text is null or exists (select from claimed)
+            returning *
+         ),
+         event as (
+            insert into outbox (id, topic, key, payload) select $13, $14, $15, $16 from changed
+         )
+         {}",
+        named_from("changed", "")
     ))
     .bind(row.id)
     .bind(row.patient_id)
@@ -271,8 +388,31 @@ pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> sqlx::Result<A
     .bind(row.reason)
     .bind(priority_text(row.priority))
     .bind(row.created_by)
-    .fetch_one(conn)
+    .bind(key.map(|key| key.caller))
+    .bind(key.map(|key| key.key))
+    .bind(key.map(|key| sqlx::types::Json(key.request)))
+    .bind(event.id)
+    .bind(event.topic)
+    .bind(&event.key)
+    .bind(&event.payload)
+    .fetch_optional(conn)
     .await
+}
+
+/// The request and appointment an idempotency key was claimed for.
+pub async fn claimed_key(
+    conn: &mut PgConnection,
+    caller: Uuid,
+    key: &str,
+) -> sqlx::Result<Option<(serde_json::Value, Uuid)>> {
+    let found: Option<(sqlx::types::Json<serde_json::Value>, Uuid)> = sqlx::query_as(
+        "select request, appointment_id from idempotency_keys where caller = $1 and key = $2",
+    )
+    .bind(caller)
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|(sqlx::types::Json(request), id)| (request, id)))
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
@@ -425,13 +565,11 @@ pub async fn booked(
         .collect())
 }
 
-/// A doctor's schedule joined with its spans: none on a week without hours.
 #[derive(sqlx::FromRow)]
 struct HoursRow {
     version: i32,
-    weekday: Option<i16>,
-    opens: Option<NaiveTime>,
-    closes: Option<NaiveTime>,
+    #[sqlx(flatten)]
+    spans: SpanColumns,
 }
 
 /// The week `doctor_id` set for themselves, with its version; `None` when they follow the
@@ -440,29 +578,15 @@ pub async fn own_hours(
     conn: &mut PgConnection,
     doctor_id: Uuid,
 ) -> sqlx::Result<Option<(i32, WeeklyHours)>> {
-    let rows: Vec<HoursRow> = sqlx::query_as(
-        "select s.version, h.weekday, h.opens, h.closes
-         from doctor_schedules s left join working_hours h using (doctor_id)
+    let row: Option<HoursRow> = sqlx::query_as(&format!(
+        "select s.version, h.* from doctor_schedules s cross join lateral ({}) h
          where s.doctor_id = $1",
-    )
+        spans_of("s.doctor_id")
+    ))
     .bind(doctor_id)
-    .fetch_all(conn)
+    .fetch_optional(conn)
     .await?;
-    let Some(version) = rows.first().map(|row| row.version) else {
-        return Ok(None);
-    };
-    let spans = rows
-        .iter()
-        .filter_map(|row| {
-            let weekday = WEEK.get(usize::try_from(row.weekday? - 1).ok()?)?;
-            Some(Span {
-                weekday: *weekday,
-                opens: row.opens?,
-                closes: row.closes?,
-            })
-        })
-        .collect();
-    Ok(Some((version, WeeklyHours::new(spans))))
+    Ok(row.map(|row| (row.version, row.spans.week())))
 }
 
 /// Replaces `doctor_id`'s week with `hours`; returns its new version. Fails with

@@ -1,11 +1,14 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgPool};
 
 use crate::secret::{Aws, secret_string};
 use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
+
+/// How long a pooled connection may sit unused before it is pinged before its next use.
+const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
 
 /// Where a service's database is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +110,18 @@ impl OutboxConfig {
         let pool: PgPool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(5))
+            // A ping costs a round trip per request; only a connection that sat idle (Lambda
+            // froze the process between invocations) may have been dropped by the server or
+            // a NAT on the way, so only such a connection is checked before use.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for < IDLE_BEFORE_CHECK {
+                        return Ok(true);
+                    }
+                    Ok(conn.ping().await.is_ok())
+                })
+            })
             .connect_lazy_with(options);
         let publisher = Publisher::connect_with(&self.kafka, &aws).await?;
         Ok(Outbox::new(pool, publisher, self.publish_budget))

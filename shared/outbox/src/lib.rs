@@ -23,5 +23,5 @@ mod secret;
 
 pub use config::{Database, OutboxConfig, SetupError};
 pub use kafka::{Bootstrap, KafkaAuth, KafkaConfig, KafkaSetupError, Publisher};
-pub use outbox::{Outbox, OutboxError, enqueue};
+pub use outbox::{Outbox, OutboxError, OutboxRow, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};

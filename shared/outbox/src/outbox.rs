@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use carebook_events::{CloudEvent, EventData};
+use carebook_events::{CloudEvent, Envelope, EventData};
 use rdkafka::error::KafkaError;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
@@ -21,18 +21,39 @@ pub enum OutboxError {
     Timeout(Duration),
 }
 
+/// An event as a row of the `outbox` table, for a service that writes it in the same
+/// statement as its change (a data-modifying CTE), saving the round trip of [`enqueue`].
+#[derive(Debug)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub topic: &'static str,
+    pub key: String,
+    pub payload: Json<Envelope>,
+}
+
+impl OutboxRow {
+    pub fn of<T: EventData>(event: &CloudEvent<T>) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            id: event.id,
+            topic: event.topic().name(),
+            key: event.subject.clone(),
+            payload: Json(event.to_envelope()?),
+        })
+    }
+}
+
 /// Writes `event` into the outbox on `conn`, which should be the transaction of the change
 /// the event reports: the event then exists exactly when the change was committed.
 pub async fn enqueue<T: EventData>(
     conn: &mut PgConnection,
     event: &CloudEvent<T>,
 ) -> Result<(), OutboxError> {
-    let envelope = event.to_envelope()?;
+    let row = OutboxRow::of(event)?;
     sqlx::query("insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)")
-        .bind(event.id)
-        .bind(event.topic().name())
-        .bind(&event.subject)
-        .bind(Json(&envelope))
+        .bind(row.id)
+        .bind(row.topic)
+        .bind(&row.key)
+        .bind(&row.payload)
         .execute(conn)
         .await?;
     Ok(())
@@ -75,10 +96,16 @@ impl Outbox {
     ) -> Result<(), OutboxError> {
         enqueue(&mut tx, event).await?;
         tx.commit().await?;
+        self.publish_committed(event).await;
+        Ok(())
+    }
+
+    /// Publishes `event`, committed to the outbox, with whatever else is pending for its key;
+    /// what cannot be published now is logged and left to the relay.
+    pub async fn publish_committed<T: EventData>(&self, event: &CloudEvent<T>) {
         if let Err(error) = self.flush(&event.subject).await {
             tracing::warn!(event_id = %event.id, error = %error, "event left for the outbox relay");
         }
-        Ok(())
     }
 
     /// The producer, for other records the service sends (dead letters).
@@ -95,9 +122,8 @@ impl Outbox {
     /// returns how many. Fails after the budget; what is left stays for the relay.
     #[tracing::instrument(skip_all)]
     pub async fn flush(&self, key: &str) -> Result<usize, OutboxError> {
-        tokio::time::timeout(self.budget, self.publish_key(key, Wait::ForLock))
-            .await
-            .map_err(|_| OutboxError::Timeout(self.budget))?
+        let deadline = tokio::time::Instant::now() + self.budget;
+        self.publish_key(key, Wait::ForLock, Some(deadline)).await
     }
 
     /// Publishes the unpublished events of up to `max_keys` keys, oldest first, skipping keys
@@ -114,7 +140,7 @@ impl Outbox {
         .await?;
         let mut published = 0;
         for key in keys {
-            published += self.publish_key(&key, Wait::SkipIfLocked).await?;
+            published += self.publish_key(&key, Wait::SkipIfLocked, None).await?;
         }
         tracing::info!(published, "outbox relayed");
         Ok(published)
@@ -129,7 +155,14 @@ impl Outbox {
         )
     }
 
-    async fn publish_key(&self, key: &str, wait: Wait) -> Result<usize, OutboxError> {
+    /// Only the sends are bounded by `deadline`: a database future cancelled mid-transaction
+    /// could hand its connection back in a state the next statement inherits.
+    async fn publish_key(
+        &self,
+        key: &str,
+        wait: Wait,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<usize, OutboxError> {
         let mut tx = self.pool.begin().await?;
         // One publisher per key at a time keeps each key's events in order on the topic.
         let locked = match wait {
@@ -161,7 +194,15 @@ impl Outbox {
         let mut failure = None;
         for (id, topic, Json(payload)) in pending {
             let bytes = serde_json::to_vec(&payload)?;
-            match self.publisher.publish(&topic, key, &bytes).await {
+            let send =
+                async { Ok::<_, OutboxError>(self.publisher.publish(&topic, key, &bytes).await?) };
+            let sent = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, send)
+                    .await
+                    .unwrap_or(Err(OutboxError::Timeout(self.budget))),
+                None => send.await,
+            };
+            match sent {
                 Ok(()) => published.push(id),
                 Err(error) => {
                     failure = Some(error);
@@ -175,7 +216,7 @@ impl Outbox {
             .await?;
         tx.commit().await?;
         match failure {
-            Some(error) => Err(error.into()),
+            Some(error) => Err(error),
             None => Ok(published.len()),
         }
     }

@@ -1,18 +1,19 @@
 use carebook_auth::{AuthError, Role};
 use carebook_events::{AppointmentCreated, CloudEvent, Slot, UserSnapshot};
 use carebook_http::{ApiError, Problem, json_body};
+use carebook_outbox::OutboxRow;
 use chrono::Utc;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use tracing::field;
 use uuid::Uuid;
 
-use super::{Caller, appointment_response, caller, slot_taken, unexpected, within_hours};
 use super::{KeyReused, SlotTaken};
-use crate::App;
+use super::{appointment_response, caller, fits_hours, slot_taken, unexpected};
 use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
 use crate::store::Appointment;
-use crate::store::{self, NewRow, violated_constraint};
+use crate::store::{self, KeyClaim, NewRow, violated_constraint};
+use crate::{App, WeeklyHours};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -64,22 +65,11 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         caller.is_admin(),
     )?;
     let patient_id = booking.patient_id.unwrap_or(caller.id());
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
-    let id = Uuid::now_v7();
-
-    if let Some(key) = &key {
-        let body: serde_json::Value =
-            serde_json::from_slice(request.body().as_ref()).map_err(unexpected)?;
-        if let Some((first, existing)) =
-            store::claim_idempotency_key(&mut tx, caller.id(), key.as_ref(), &body, id)
-                .await
-                .map_err(unexpected)?
-        {
-            return replay(&mut tx, &first, &body, existing).await;
-        }
-    }
-
-    if let Caller::Patient(_) | Caller::Doctor(_) = caller {
+    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut parties = store::parties(&mut conn, booking.doctor_id, patient_id)
+        .await
+        .map_err(unexpected)?;
+    if parties.patient.is_none() && patient_id == caller.id() && !caller.is_admin() {
         // The caller may book before `user-events` told us about them: their token says who
         // they are, and any later event about them overrides this.
         let me = UserSnapshot {
@@ -91,18 +81,16 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
             roles: principal.roles().collect(),
             specialty: None,
         };
-        store::add_person_if_missing(&mut tx, &me)
+        parties.patient = store::add_person_if_missing(&mut conn, &me)
             .await
             .map_err(unexpected)?;
     }
-    let doctor = store::person(&mut tx, booking.doctor_id)
-        .await
-        .map_err(unexpected)?
+    let doctor = parties
+        .doctor
         .filter(|person| person.has_role("doctor"))
         .ok_or_else(|| Problem::invalid_field("doctor_id", "is not a doctor of this clinic"))?;
-    let patient = store::person(&mut tx, patient_id)
-        .await
-        .map_err(unexpected)?
+    let patient = parties
+        .patient
         .filter(|person| person.has_role("patient"))
         .ok_or_else(|| Problem::invalid_field("patient_id", "is not a patient of this clinic"))?;
 
@@ -110,9 +98,12 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         starts_at: booking.starts_at,
         ends_at: booking.starts_at + booking.duration.as_duration(),
     };
-    within_hours(&mut tx, &app.hours, doctor.id, slot).await?;
+    let week = parties
+        .doctor_hours
+        .unwrap_or_else(|| WeeklyHours::clinic(&app.hours));
+    fits_hours(&week, &app.hours, doctor.id, slot)?;
     let row = NewRow {
-        id,
+        id: Uuid::now_v7(),
         patient_id,
         doctor_id: doctor.id,
         slot,
@@ -121,36 +112,52 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         priority: booking.priority,
         created_by: caller.id(),
     };
-    let appointment = match store::insert(&mut tx, &row).await {
-        Ok(appointment) => appointment,
+    let event = CloudEvent::new(AppointmentCreated {
+        appointment: row.snapshot(&patient, &doctor),
+    });
+    let body: Option<serde_json::Value> = key
+        .as_ref()
+        .map(|_| serde_json::from_slice(request.body().as_ref()))
+        .transpose()
+        .map_err(unexpected)?;
+    let claim = key.as_ref().zip(body.as_ref()).map(|(key, body)| KeyClaim {
+        caller: caller.id(),
+        key: key.as_ref(),
+        request: body,
+    });
+    let outbox_row = OutboxRow::of(&event).map_err(unexpected)?;
+    let appointment = match store::book(&mut conn, &row, claim.as_ref(), &outbox_row).await {
+        Ok(Some(appointment)) => appointment,
+        Ok(None) => {
+            let claim = claim.ok_or_else(|| {
+                unexpected(anyhow::anyhow!("a booking without a key inserted nothing"))
+            })?;
+            return replay(&mut conn, &claim).await;
+        }
         Err(error) => {
-            let Some(constraint) = violated_constraint(&error).map(str::to_owned) else {
+            let Some(constraint) = violated_constraint(&error) else {
                 return Err(unexpected(error));
             };
-            tx.rollback().await.map_err(unexpected)?;
-            let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
-            return Err(
-                slot_taken(&mut conn, &constraint, doctor.id, patient_id, slot, None).await,
-            );
+            return Err(slot_taken(&mut conn, constraint, doctor.id, patient_id, slot, None).await);
         }
     };
-    tracing::Span::current().record("appointment_id", field::display(id));
-    let event = CloudEvent::new(AppointmentCreated {
-        appointment: appointment.snapshot(&patient, &doctor),
-    });
-    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    drop(conn);
+    tracing::Span::current().record("appointment_id", field::display(row.id));
+    app.outbox.publish_committed(&event).await;
     tracing::info!(event_id = %event.id, "appointment booked");
     Ok(created(&appointment, false))
 }
 
 /// The answer to a retry: the appointment the first request with this key made.
 async fn replay(
-    tx: &mut sqlx::PgConnection,
-    first: &serde_json::Value,
-    body: &serde_json::Value,
-    existing: Uuid,
+    conn: &mut sqlx::PgConnection,
+    claim: &KeyClaim<'_>,
 ) -> Result<Response<Body>, ApiError> {
-    if first != body {
+    let (first, existing) = store::claimed_key(conn, claim.caller, claim.key)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(|| unexpected(anyhow::anyhow!("a claimed idempotency key vanished")))?;
+    if &first != claim.request {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
@@ -159,7 +166,7 @@ async fn replay(
         .with_detail("use a new key for a new booking")
         .into());
     }
-    let appointment = store::find(tx, existing)
+    let appointment = store::find(conn, existing)
         .await
         .map_err(unexpected)?
         .ok_or_else(|| {

@@ -193,6 +193,16 @@ async fn within_hours(
     slot: Slot,
 ) -> Result<(), ApiError> {
     let (_, week) = doctor_week(conn, clinic, doctor_id).await?;
+    fits_hours(&week, clinic, doctor_id, slot)
+}
+
+/// 400 on `starts_at` unless `slot` lies within `week`, the doctor's.
+fn fits_hours(
+    week: &WeeklyHours,
+    clinic: &WorkingHours,
+    doctor_id: Uuid,
+    slot: Slot,
+) -> Result<(), ApiError> {
     if week.fits(clinic, slot) {
         Ok(())
     } else {
