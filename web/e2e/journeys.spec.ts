@@ -30,8 +30,9 @@ async function check(page: Page, name: string) {
 }
 
 /** The doctor reaches the appointments service through user-events (until then their
- * availability is "not found"): reload until the calendar loads, then open the first free
- * day, this month or the next. */
+ * availability is "not found"): reload until the calendar loads, then open the last free day
+ * of this month, or of the next when this one has fewer than two: late in the day, today may
+ * have a single slot left, which a booking would take, closing the day for the next person. */
 async function openFreeDay(page: Page): Promise<string> {
   await expect(async () => {
     await page.reload();
@@ -39,10 +40,10 @@ async function openFreeDay(page: Page): Promise<string> {
     await expect(page.getByRole("status")).toHaveCount(0, { timeout: 5_000 });
     await expect(page.getByRole("alert")).toHaveCount(0);
   }).toPass({ timeout: 120_000 });
-  if ((await page.locator("button.day.free").count()) === 0) {
+  if ((await page.locator("button.day.free").count()) < 2) {
     await page.getByRole("button", { name: "Next month" }).click();
   }
-  const day = page.locator("button.day.free").first();
+  const day = page.locator("button.day.free").last();
   const date = (await day.getAttribute("data-date")) ?? "";
   await day.click();
   return date;
