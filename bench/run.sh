@@ -14,7 +14,7 @@ if [ ! -f "$font" ]; then
 fi
 echo "[bench] building the arm64 zips (for their sizes) and the host handlers (to run them)"
 infra/build.sh
-cargo build --release --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
+cargo build --profile bench-host --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
 echo "[bench] the web app: initial JavaScript and Lighthouse scores (bench/web)"
 bench/web/run.sh
-target/release/carebook-bench
+target/bench-host/carebook-bench

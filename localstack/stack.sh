@@ -278,8 +278,34 @@ select format('drop database %I with (force)', datname) from pg_database
 SQL
 }
 
+own_cluster_exists() {
+    command -v pg_lsclusters >/dev/null &&
+        pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2 == c { found = 1 } END { exit !found }'
+}
+
+# A development and test cluster: loopback only, and durability traded for speed.
+# pg_stat_statements counts the statements (round trips) of each request for `make bench`.
+# A running cluster is restarted when these settings changed.
+pg_settings() {
+    local version=$1 conf wanted
+    conf=/etc/postgresql/$version/$PG_CLUSTER/conf.d/carebook.conf
+    wanted="listen_addresses = '127.0.0.1'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_preload_libraries = 'pg_stat_statements'"
+    [ "$(cat "$conf" 2>/dev/null)" = "$wanted" ] && return 0
+    printf '%s\n' "$wanted" >"$conf"
+    if pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2 == c && $4 == "online" { found = 1 } END { exit !found }'; then
+        say "postgres: restarting cluster $version/$PG_CLUSTER for its new settings"
+        pg_ctlcluster "$version" "$PG_CLUSTER" restart >"$STATE/postgres-start.log" 2>&1 ||
+            fail "postgres: pg_ctlcluster restart failed; see /var/log/postgresql/postgresql-$version-$PG_CLUSTER.log"
+    fi
+}
+
 postgres_up() {
-    if command -v psql >/dev/null && pg_answers; then
+    if command -v psql >/dev/null && pg_answers && ! own_cluster_exists; then
         say "postgres: answering at ${DATABASE_URL##*@}"
         drop_old_test_databases
         return 0
@@ -293,20 +319,13 @@ postgres_up() {
     version=$(pg_version)
     [ -n "$version" ] || fail "postgres: no PostgreSQL server under /usr/lib/postgresql after installing"
     log=/var/log/postgresql/postgresql-$version-$PG_CLUSTER.log
-    if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2 == c { found = 1 } END { exit !found }'; then
+    if ! own_cluster_exists; then
         say "postgres: creating cluster $version/$PG_CLUSTER on port $PG_PORT"
         pg_createcluster "$version" "$PG_CLUSTER" --port "$PG_PORT" --start-conf manual \
             -- --auth-local=peer --auth-host=scram-sha-256 >"$STATE/postgres-create.log" 2>&1 ||
             { log_tail "$STATE/postgres-create.log"; fail "postgres: pg_createcluster failed; see $STATE/postgres-create.log"; }
-        # A development and test cluster: loopback only, and durability traded for speed.
-        cat >"/etc/postgresql/$version/$PG_CLUSTER/conf.d/carebook.conf" <<EOF
-listen_addresses = '127.0.0.1'
-max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
     fi
+    pg_settings "$version"
     if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2 == c && $4 == "online" { found = 1 } END { exit !found }'; then
         port_taken "$PG_PORT" && fail "postgres: port $PG_PORT is taken by something else ($(ss -Hltnp "sport = :$PG_PORT" | head -n 1))"
         say "postgres: starting cluster $version/$PG_CLUSTER on 127.0.0.1:$PG_PORT"
@@ -327,6 +346,11 @@ SQL
     if [ -z "$(pg_as_superuser -c "select 1 from pg_database where datname = 'carebook'")" ]; then
         pg_as_superuser -c "create database carebook owner carebook" >/dev/null
     fi
+    # The bench reads every database's statement counts from the carebook database.
+    pg_as_superuser -d carebook <<'SQL' >>"$STATE/postgres-init.log" 2>&1 || { log_tail "$STATE/postgres-init.log"; fail "postgres: setting up pg_stat_statements failed"; }
+create extension if not exists pg_stat_statements;
+grant pg_read_all_stats to carebook;
+SQL
     pg_answers || fail "postgres: the cluster runs but $DATABASE_URL does not connect; see $log"
     drop_old_test_databases
     say "postgres: ready at 127.0.0.1:$PG_PORT"

@@ -1,5 +1,6 @@
 //! The admin-only HTTP endpoints.
 
+use anyhow::Context as _;
 use carebook_auth::Role;
 use carebook_http::{ApiError, Problem, authenticate, json, query};
 use chrono::{Days, NaiveDate, Utc};
@@ -52,7 +53,9 @@ pub async fn get_summary(app: &App, request: &Request) -> Result<Response<Body>,
     authenticate(request, &app.verifier)
         .await?
         .require_any(&[Role::Admin])?;
-    let summary = store::summary(app.pool()).await.map_err(unexpected)?;
+    let summary = store::summary(app.pool())
+        .await
+        .context("reading the summary")?;
     Ok(json(StatusCode::OK, &summary))
 }
 
@@ -98,7 +101,7 @@ pub async fn get_daily(app: &App, request: &Request) -> Result<Response<Body>, A
     }
     let days = store::daily(app.pool(), from, to)
         .await
-        .map_err(unexpected)?;
+        .context("reading daily figures")?;
     Ok(json(StatusCode::OK, &Daily { from, to, days }))
 }
 
@@ -106,7 +109,3 @@ pub async fn get_daily(app: &App, request: &Request) -> Result<Response<Body>, A
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(get_summary, get_daily))]
 pub struct ApiDoc;
-
-fn unexpected(error: impl Into<anyhow::Error>) -> ApiError {
-    ApiError::Unexpected(error.into())
-}

@@ -62,3 +62,6 @@ impl App {
         self.store.pool()
     }
 }
+
+/// Nothing of this service's waits for the answer to be sent.
+impl carebook_http::AfterResponse for App {}

@@ -70,3 +70,16 @@ impl App {
         &self.outbox
     }
 }
+
+impl carebook_http::AfterResponse for App {
+    fn deferring(self) -> Self {
+        Self {
+            outbox: self.outbox.deferring(),
+            ..self
+        }
+    }
+
+    async fn after_response(&self) {
+        self.outbox.publish_deferred().await;
+    }
+}

@@ -45,15 +45,6 @@ fn named(rest: &str) -> String {
     named_from("appointments", rest)
 }
 
-/// The rows `statement` (an insert or update `returning *`) wrote, with their participants'
-/// names, in the same round trip.
-fn named_changes(statement: &str) -> String {
-    format!(
-        "with changed as ({statement}) {}",
-        named_from("changed", "")
-    )
-}
-
 fn named_from(relation: &str, rest: &str) -> String {
     format!(
         "select a.*, display_name(p) as patient_name, display_name(d) as doctor_name
@@ -422,52 +413,73 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appo
         .await
 }
 
-/// The appointment, locked until the transaction ends.
-pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(&named("where a.id = $1 for update of a"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+/// What a change sets on a scheduled appointment.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub slot: Slot,
+    pub duration_minutes: u16,
+    pub reason: String,
+    pub status: AppointmentStatus,
+    pub cancellation_reason: Option<String>,
 }
 
-/// Moves the appointment to `slot` and sets its reason; a new version.
-pub async fn reschedule(
-    conn: &mut PgConnection,
-    id: Uuid,
-    slot: Slot,
-    duration_minutes: u16,
-    reason: &str,
-) -> sqlx::Result<Appointment> {
-    sqlx::query_as(&named_changes(
-        "update appointments set starts_at = $2, ends_at = $3, duration_minutes = $4, reason = $5,
-                version = version + 1, updated_at = now()
-         where id = $1 returning *",
-    ))
-    .bind(id)
-    .bind(slot.starts_at)
-    .bind(slot.ends_at)
-    .bind(i16::try_from(duration_minutes).unwrap_or(i16::MAX))
-    .bind(reason)
-    .fetch_one(conn)
-    .await
+impl Appointment {
+    /// The appointment as `change` leaves it, as events carry it.
+    pub fn snapshot_after(
+        &self,
+        change: &Change,
+        patient: &Person,
+        doctor: &Person,
+    ) -> AppointmentSnapshot {
+        AppointmentSnapshot {
+            starts_at: change.slot.starts_at,
+            ends_at: change.slot.ends_at,
+            duration_minutes: change.duration_minutes,
+            status: change.status,
+            version: self.version + 1,
+            ..self.snapshot(patient, doctor)
+        }
+    }
 }
 
-/// Sets the status (and a cancellation reason); a new version.
-pub async fn set_status(
+/// Applies `change` to the appointment `id` if it is still scheduled at `version`, and writes
+/// `event` (if any) into the outbox, in one statement: a new version, or `None` when the
+/// appointment changed since it was read. Fails with `appointments_*_no_overlap` on a clash.
+pub async fn change(
     conn: &mut PgConnection,
     id: Uuid,
-    status: AppointmentStatus,
-    cancellation_reason: Option<&str>,
-) -> sqlx::Result<Appointment> {
-    sqlx::query_as(&named_changes(
-        "update appointments set status = $2, cancellation_reason = $3,
-                version = version + 1, updated_at = now()
-         where id = $1 returning *",
+    version: i32,
+    change: &Change,
+    event: Option<&OutboxRow>,
+) -> sqlx::Result<Option<Appointment>> {
+    sqlx::query_as(&format!(
+        "with changed as (
+            update appointments
+            set starts_at = $3, ends_at = $4, duration_minutes = $5, reason = $6, status = $7,
+                cancellation_reason = $8, version = version + 1, updated_at = now()
+            where id = $1 and version = $2 and status = 'scheduled'
+            returning *
+         ),
+         event as (
+            insert into outbox (id, topic, key, payload)
+            select $9, $10, $11, $12 from changed where $9::uuid is not null
+         )
+         {}",
+        named_from("changed", "")
     ))
     .bind(id)
-    .bind(status_text(status))
-    .bind(cancellation_reason)
-    .fetch_one(conn)
+    .bind(version)
+    .bind(change.slot.starts_at)
+    .bind(change.slot.ends_at)
+    .bind(i16::try_from(change.duration_minutes).unwrap_or(i16::MAX))
+    .bind(&change.reason)
+    .bind(status_text(change.status))
+    .bind(&change.cancellation_reason)
+    .bind(event.map(|event| event.id))
+    .bind(event.map(|event| event.topic))
+    .bind(event.map(|event| &event.key))
+    .bind(event.map(|event| &event.payload))
+    .fetch_optional(conn)
     .await
 }
 

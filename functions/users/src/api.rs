@@ -1,5 +1,6 @@
 //! One function per endpoint: authenticate, authorise, parse, change, publish.
 
+use anyhow::Context as _;
 use carebook_auth::{Principal, Role};
 use carebook_events::{CloudEvent, UserRegistered, UserUpdated};
 use carebook_http::{
@@ -53,17 +54,27 @@ pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Bod
         return Err(Problem::invalid_field("specialty", "only doctors have a specialty").into());
     }
     ensure_profile(app, &principal).await?;
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let mut tx = app
+        .outbox
+        .pool()
+        .begin()
+        .await
+        .context("starting a transaction")?;
     let mut profile = store::lock(&mut tx, principal.subject())
         .await
-        .map_err(unexpected)?
+        .context("locking the profile")?
         .ok_or_else(Problem::not_found)?;
     profile.apply(patch);
-    let profile = store::save(&mut tx, &profile).await.map_err(unexpected)?;
+    let profile = store::save(&mut tx, &profile)
+        .await
+        .context("saving the profile")?;
     let event = CloudEvent::new(UserUpdated {
         user: profile.snapshot(),
     });
-    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    app.outbox
+        .commit(tx, &event)
+        .await
+        .context("committing the change and its event")?;
     Ok(json(StatusCode::OK, &profile))
 }
 
@@ -87,10 +98,15 @@ pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, Ap
     if id != principal.subject() && !principal.has_role(Role::Admin) {
         return Err(Problem::not_found().into());
     }
-    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
+        .await
+        .context("getting a database connection")?;
     let profile = store::find(&mut conn, id)
         .await
-        .map_err(unexpected)?
+        .context("reading the profile")?
         .ok_or_else(Problem::not_found)?;
     Ok(json(StatusCode::OK, &profile))
 }
@@ -123,7 +139,7 @@ pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>
         limit + 1,
     )
     .await
-    .map_err(unexpected)?;
+    .context("listing doctors")?;
     let page = Page::from_overfetch(doctors, limit, |doctor| {
         (doctor.last_name.clone().unwrap_or_default(), doctor.id)
     });
@@ -164,7 +180,7 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
         .keycloak
         .email_taken(&user.email)
         .await
-        .map_err(unexpected)?
+        .context("asking Keycloak whether the email is taken")?
     {
         return Err(email_taken().into());
     }
@@ -174,10 +190,19 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
         Err(KeycloakError::Invalid(fields)) if !fields.is_empty() => {
             return Err(Problem::validation(fields).into());
         }
-        Err(error) => return Err(unexpected(error)),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context("creating the user in Keycloak")
+                .into());
+        }
     };
     tracing::Span::current().record("user_id", tracing::field::display(id));
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let mut tx = app
+        .outbox
+        .pool()
+        .begin()
+        .await
+        .context("starting a transaction")?;
     let new = NewProfile {
         id,
         username: Some(&user.email),
@@ -189,16 +214,15 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
     };
     let profile = store::insert(&mut tx, &new)
         .await
-        .map_err(unexpected)?
-        .ok_or_else(|| {
-            unexpected(anyhow::anyhow!(
-                "Keycloak reused the id of an existing profile"
-            ))
-        })?;
+        .context("inserting the profile")?
+        .context("Keycloak reused the id of an existing profile")?;
     let event = CloudEvent::new(UserRegistered {
         user: profile.snapshot(),
     });
-    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+    app.outbox
+        .commit(tx, &event)
+        .await
+        .context("committing the change and its event")?;
     tracing::info!("user onboarded");
     let mut response = json(StatusCode::CREATED, &profile);
     if let Ok(location) = format!("/users/{id}").parse() {
@@ -237,7 +261,7 @@ pub async fn search_users(app: &App, request: &Request) -> Result<Response<Body>
         limit + 1,
     )
     .await
-    .map_err(unexpected)?;
+    .context("searching people")?;
     let page = Page::from_overfetch(people, limit, |person| {
         (person.last_name.clone().unwrap_or_default(), person.id)
     });
@@ -273,10 +297,15 @@ async fn signed_in(app: &App, request: &Request) -> Result<Principal, ApiError> 
 
 /// The caller's profile, created from their token claims if this is their first call.
 async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, ApiError> {
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let mut tx = app
+        .outbox
+        .pool()
+        .begin()
+        .await
+        .context("starting a transaction")?;
     if let Some(profile) = store::find(&mut tx, principal.subject())
         .await
-        .map_err(unexpected)?
+        .context("reading the profile")?
     {
         return Ok(profile);
     }
@@ -289,31 +318,34 @@ async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, Api
         roles: principal.roles().collect(),
         specialty: None,
     };
-    match store::insert(&mut tx, &new).await.map_err(unexpected)? {
+    match store::insert(&mut tx, &new)
+        .await
+        .context("inserting the profile")?
+    {
         Some(profile) => {
             let event = CloudEvent::new(UserRegistered {
                 user: profile.snapshot(),
             });
-            app.outbox.commit(tx, &event).await.map_err(unexpected)?;
+            app.outbox
+                .commit(tx, &event)
+                .await
+                .context("committing the change and its event")?;
             tracing::info!(user_id = %profile.id, "user registered");
             Ok(profile)
         }
         // Another first call of the same user won the insert and published the event.
         None => {
             drop(tx);
-            let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
-            store::find(&mut conn, principal.subject())
+            let mut conn = app
+                .outbox
+                .pool()
+                .acquire()
                 .await
-                .map_err(unexpected)?
-                .ok_or_else(|| {
-                    unexpected(anyhow::anyhow!(
-                        "the profile vanished after a concurrent insert"
-                    ))
-                })
+                .context("getting a database connection")?;
+            Ok(store::find(&mut conn, principal.subject())
+                .await
+                .context("reading the profile")?
+                .context("the profile vanished after a concurrent insert")?)
         }
     }
-}
-
-fn unexpected(error: impl Into<anyhow::Error>) -> ApiError {
-    ApiError::Unexpected(error.into())
 }

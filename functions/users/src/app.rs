@@ -69,9 +69,17 @@ impl App {
     pub async fn from_env() -> Result<Self, SetupError> {
         Self::new(&Config::from_env()?).await
     }
+}
 
-    /// The outbox, for the relay.
-    pub fn outbox(&self) -> &Outbox {
-        &self.outbox
+impl carebook_http::AfterResponse for App {
+    fn deferring(self) -> Self {
+        Self {
+            outbox: self.outbox.deferring(),
+            ..self
+        }
+    }
+
+    async fn after_response(&self) {
+        self.outbox.publish_deferred().await;
     }
 }

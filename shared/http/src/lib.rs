@@ -14,6 +14,7 @@ pub mod openapi;
 mod params;
 mod problem;
 mod reply;
+mod runtime;
 
 pub use body::{DEFAULT_BODY_LIMIT, json_body, json_body_limited};
 pub use error::ApiError;
@@ -23,30 +24,33 @@ pub use params::{
 };
 pub use problem::Problem;
 pub use reply::{Health, authenticate, health, json, respond, serve_health};
+pub use runtime::{AfterResponse, run_with};
 
 /// Re-exported for [`lambda_main!`].
 pub use lambda_http;
 
 /// The `main` of an HTTP handler binary: JSON tracing, the app built once per Lambda container
-/// from `$app` (a future of `Result<App, _>`), then every invocation answered by `$endpoint`
-/// (`async fn(&App, &Request) -> Result<Response, ApiError>`) through [`respond`].
+/// from `$app` (a future of `Result<App, _>`, `App: AfterResponse`), then every invocation
+/// answered by `$endpoint` (`async fn(&App, &Request) -> Result<Response, ApiError>`) through
+/// [`respond`], and the app's [`AfterResponse`] work done before the next.
 #[macro_export]
 macro_rules! lambda_main {
     ($app:expr, $endpoint:path) => {
         #[tokio::main]
         async fn main() -> Result<(), $crate::lambda_http::Error> {
             $crate::lambda_http::tracing::init_default_subscriber();
-            let app = $app.await?;
-            $crate::lambda_http::run($crate::lambda_http::service_fn(
-                |request: $crate::lambda_http::Request| {
+            let app = $crate::AfterResponse::deferring($app.await?);
+            $crate::run_with(
+                &app,
+                $crate::lambda_http::service_fn(|request: $crate::lambda_http::Request| {
                     let app = &app;
                     async move {
                         Ok::<_, $crate::lambda_http::Error>($crate::respond(
                             $endpoint(app, &request).await,
                         ))
                     }
-                },
-            ))
+                }),
+            )
             .await
         }
     };

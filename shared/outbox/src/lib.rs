@@ -2,8 +2,9 @@
 //!
 //! A service writes each event with [`enqueue`] in the same transaction as the change it
 //! reports, so an event exists exactly when its change was committed. After the commit the
-//! handler calls [`Outbox::flush`] to publish it at once; whatever that cannot publish (broker
-//! down, timeout, a crash after commit) stays in the `outbox` table until [`Outbox::relay`],
+//! event's key is published by [`Outbox::flush`]: at once, or, in a Lambda handler
+//! ([`Outbox::deferring`]), right after the answer is sent and before the next invocation is
+//! asked for. Whatever that cannot publish (broker down, timeout, a crash after commit) stays in the `outbox` table until [`Outbox::relay`],
 //! run on a schedule, publishes it.
 //!
 //! Guarantees: every committed event is published at least once; an event of a rolled-back

@@ -1,3 +1,4 @@
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use carebook_events::{CloudEvent, Envelope, EventData};
@@ -65,6 +66,9 @@ pub struct Outbox {
     pool: PgPool,
     publisher: Publisher,
     budget: Duration,
+    /// Set by [`Outbox::deferring`]: the keys committed during this invocation, published by
+    /// [`Outbox::publish_deferred`] once the answer is sent.
+    deferred: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -83,6 +87,34 @@ impl Outbox {
             pool,
             publisher,
             budget,
+            deferred: None,
+        }
+    }
+
+    /// This outbox, publishing committed events only when [`Outbox::publish_deferred`] is
+    /// called: a Lambda handler calls it after its answer was sent and before it asks for the
+    /// next invocation, so no answer waits for Kafka and no publish runs in a frozen process.
+    /// A crash in between leaves the events to the relay.
+    pub fn deferring(self) -> Self {
+        Self {
+            deferred: Some(Arc::default()),
+            ..self
+        }
+    }
+
+    /// Publishes what this invocation committed (see [`Outbox::deferring`]), each key's events
+    /// in order; what cannot be published now is logged and left to the relay.
+    pub async fn publish_deferred(&self) {
+        let Some(deferred) = &self.deferred else {
+            return;
+        };
+        let mut keys =
+            std::mem::take(&mut *deferred.lock().unwrap_or_else(PoisonError::into_inner));
+        keys.dedup();
+        for key in keys {
+            if let Err(error) = self.flush(&key).await {
+                tracing::warn!(key, error = %error, "events left for the outbox relay");
+            }
         }
     }
 
@@ -100,9 +132,17 @@ impl Outbox {
         Ok(())
     }
 
-    /// Publishes `event`, committed to the outbox, with whatever else is pending for its key;
-    /// what cannot be published now is logged and left to the relay.
+    /// Publishes `event`, committed to the outbox, with whatever else is pending for its key,
+    /// now or, when [`Outbox::deferring`], after the answer; what cannot be published is logged
+    /// and left to the relay.
     pub async fn publish_committed<T: EventData>(&self, event: &CloudEvent<T>) {
+        if let Some(deferred) = &self.deferred {
+            deferred
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event.subject.clone());
+            return;
+        }
         if let Err(error) = self.flush(&event.subject).await {
             tracing::warn!(event_id = %event.id, error = %error, "event left for the outbox relay");
         }

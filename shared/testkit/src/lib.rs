@@ -20,6 +20,7 @@ mod keycloak;
 mod keys;
 mod outbox;
 mod routes;
+mod runtime_api;
 mod schema;
 mod ses;
 
@@ -35,6 +36,7 @@ pub use kafka::{
 pub use keycloak::{CLI_CLIENT, Keycloak, KeycloakError, KeycloakUser, UserRecord, WEB_CLIENT};
 pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
+pub use runtime_api::{Function, api_gateway_event};
 pub use schema::schema_violations;
 pub use ses::{aws_endpoint, mail_to};
 

@@ -1,3 +1,4 @@
+use anyhow::Context as _;
 use carebook_events::Slot;
 use carebook_http::{ApiError, json, path_id, query};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -6,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{caller, doctor_week, known_doctor, unexpected};
+use super::{caller, doctor_week, known_doctor};
 use crate::domain::{AvailabilityQuery, DayRange, free_slots};
 use crate::{App, store};
 
@@ -49,13 +50,18 @@ pub async fn get_availability(app: &App, request: &Request) -> Result<Response<B
     caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
     let range = DayRange::try_from(query::<AvailabilityQuery>(request)?)?;
-    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
+        .await
+        .context("getting a database connection")?;
     known_doctor(&mut conn, doctor_id).await?;
     let (_, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     let booked = match week.bounds(&app.hours, range.from, range.to) {
         Some((from, to)) => store::booked(app.outbox.pool(), doctor_id, from, to)
             .await
-            .map_err(unexpected)?,
+            .context("reading booked slots")?,
         None => Vec::new(),
     };
     let now: DateTime<Utc> = Utc::now();

@@ -1,3 +1,4 @@
+use anyhow::Context as _;
 use carebook_auth::{AuthError, Role};
 use carebook_events::{AppointmentCreated, CloudEvent, Slot, UserSnapshot};
 use carebook_http::{ApiError, Problem, json_body};
@@ -9,10 +10,10 @@ use tracing::field;
 use uuid::Uuid;
 
 use super::{KeyReused, SlotTaken};
-use super::{appointment_response, caller, fits_hours, slot_taken, unexpected};
+use super::{appointment_response, caller, fits_hours, write_refused};
 use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
 use crate::store::Appointment;
-use crate::store::{self, KeyClaim, NewRow, violated_constraint};
+use crate::store::{self, KeyClaim, NewRow};
 use crate::{App, WeeklyHours};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -65,10 +66,15 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         caller.is_admin(),
     )?;
     let patient_id = booking.patient_id.unwrap_or(caller.id());
-    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
+        .await
+        .context("getting a database connection")?;
     let mut parties = store::parties(&mut conn, booking.doctor_id, patient_id)
         .await
-        .map_err(unexpected)?;
+        .context("reading the doctor and the patient")?;
     if parties.patient.is_none() && patient_id == caller.id() && !caller.is_admin() {
         // The caller may book before `user-events` told us about them: their token says who
         // they are, and any later event about them overrides this.
@@ -83,7 +89,7 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         };
         parties.patient = store::add_person_if_missing(&mut conn, &me)
             .await
-            .map_err(unexpected)?;
+            .context("adding the caller to the directory")?;
     }
     let doctor = parties
         .doctor
@@ -119,26 +125,21 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         .as_ref()
         .map(|_| serde_json::from_slice(request.body().as_ref()))
         .transpose()
-        .map_err(unexpected)?;
+        .context("reading the request body as JSON again")?;
     let claim = key.as_ref().zip(body.as_ref()).map(|(key, body)| KeyClaim {
         caller: caller.id(),
         key: key.as_ref(),
         request: body,
     });
-    let outbox_row = OutboxRow::of(&event).map_err(unexpected)?;
+    let outbox_row = OutboxRow::of(&event).context("encoding the event")?;
     let appointment = match store::book(&mut conn, &row, claim.as_ref(), &outbox_row).await {
         Ok(Some(appointment)) => appointment,
         Ok(None) => {
-            let claim = claim.ok_or_else(|| {
-                unexpected(anyhow::anyhow!("a booking without a key inserted nothing"))
-            })?;
+            let claim = claim.context("a booking without a key inserted nothing")?;
             return replay(&mut conn, &claim).await;
         }
         Err(error) => {
-            let Some(constraint) = violated_constraint(&error) else {
-                return Err(unexpected(error));
-            };
-            return Err(slot_taken(&mut conn, constraint, doctor.id, patient_id, slot, None).await);
+            return Err(write_refused(&mut conn, error, doctor.id, patient_id, slot, None).await);
         }
     };
     drop(conn);
@@ -155,8 +156,8 @@ async fn replay(
 ) -> Result<Response<Body>, ApiError> {
     let (first, existing) = store::claimed_key(conn, claim.caller, claim.key)
         .await
-        .map_err(unexpected)?
-        .ok_or_else(|| unexpected(anyhow::anyhow!("a claimed idempotency key vanished")))?;
+        .context("reading the idempotency key")?
+        .context("a claimed idempotency key vanished")?;
     if &first != claim.request {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -168,12 +169,8 @@ async fn replay(
     }
     let appointment = store::find(conn, existing)
         .await
-        .map_err(unexpected)?
-        .ok_or_else(|| {
-            unexpected(anyhow::anyhow!(
-                "an idempotency key outlived its appointment"
-            ))
-        })?;
+        .context("reading the appointment")?
+        .context("an idempotency key outlived its appointment")?;
     tracing::info!(appointment_id = %existing, "idempotent retry answered");
     Ok(created(&appointment, true))
 }

@@ -1,24 +1,30 @@
+use anyhow::Context as _;
 use carebook_auth::AuthError;
 use carebook_events::{
-    Actor, AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentSnapshot,
-    AppointmentStatus, CloudEvent, EventData, Slot,
+    AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentStatus,
+    CloudEvent, EventData, Slot,
 };
 use carebook_http::{ApiError, Problem, json_body};
+use carebook_outbox::OutboxRow;
 use chrono::Utc;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 use tracing::field;
 use uuid::Uuid;
 
 use super::{
-    Caller, appointment_id, appointment_response, caller, check_version, if_match, not_scheduled,
-    slot_taken, unexpected, within_hours,
+    Caller, appointment_id, appointment_response, caller, check_version, fits_hours, if_match,
+    not_scheduled, write_refused,
 };
 use super::{CompleteConflict, NotScheduled, RescheduleConflict, StaleVersion, VersionRequired};
-use crate::App;
 use crate::domain::{CancelBody, Cancellation, Reschedule, RescheduleBody};
-use crate::store::{self, Appointment, Person, violated_constraint};
+use crate::store::{self, Appointment, Change, Person};
+use crate::{App, WeeklyHours};
+
+/// How often a change is tried again when the appointment changed between its read and its
+/// write (which the write's version check detects) before the caller is told to read again.
+const ATTEMPTS: usize = 3;
 
 /// `PATCH /appointments/{id}`: its patient or an admin moves a scheduled appointment
 /// (`starts_at`, `duration_minutes`) or edits its `reason`. The client must say which version
@@ -59,61 +65,49 @@ pub async fn reschedule_appointment(
         )
         .with_detail("send If-Match with the ETag you read, or version in the body")
     })?;
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
-    let before = changeable(&mut tx, caller, id, Some(expected)).await?;
-    if let Caller::Doctor(_) = caller {
-        return Err(AuthError::Forbidden {
-            required: vec!["patient", "admin"],
+    let after = change_appointment(app, caller, id, Some(expected), |found| {
+        if let Caller::Doctor(_) = caller {
+            return Err(AuthError::Forbidden {
+                required: vec!["patient", "admin"],
+            }
+            .into());
         }
-        .into());
-    }
-    let duration = change.duration.map_or(
-        u16::try_from(before.duration_minutes).unwrap_or_default(),
-        |d| d.get(),
-    );
-    let starts_at = change.starts_at.unwrap_or(before.starts_at);
-    let slot = Slot {
-        starts_at,
-        ends_at: starts_at + chrono::Duration::minutes(i64::from(duration)),
-    };
-    if slot != before.slot() {
-        within_hours(&mut tx, &app.hours, before.doctor_id, slot).await?;
-    }
-    let reason = change
-        .reason
-        .as_ref()
-        .map_or(before.reason.as_str(), AsRef::as_ref);
-    let after = match store::reschedule(&mut tx, id, slot, duration, reason).await {
-        Ok(after) => after,
-        Err(error) => {
-            let Some(constraint) = violated_constraint(&error).map(str::to_owned) else {
-                return Err(unexpected(error));
-            };
-            tx.rollback().await.map_err(unexpected)?;
-            let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
-            return Err(slot_taken(
-                &mut conn,
-                &constraint,
-                before.doctor_id,
-                before.patient_id,
-                slot,
-                Some(id),
-            )
-            .await);
+        let before = &found.appointment;
+        let duration_minutes = change.duration.map_or(
+            u16::try_from(before.duration_minutes).unwrap_or_default(),
+            |d| d.get(),
+        );
+        let starts_at = change.starts_at.unwrap_or(before.starts_at);
+        let slot = Slot {
+            starts_at,
+            ends_at: starts_at + chrono::Duration::minutes(i64::from(duration_minutes)),
+        };
+        if slot != before.slot() {
+            let week = found
+                .doctor_hours
+                .clone()
+                .unwrap_or_else(|| WeeklyHours::clinic(&app.hours));
+            fits_hours(&week, &app.hours, before.doctor_id, slot)?;
         }
-    };
-    if after.slot() == before.slot() {
+        let reason = change
+            .reason
+            .as_ref()
+            .map_or(before.reason.as_str(), AsRef::as_ref);
+        let new = Change {
+            slot,
+            duration_minutes,
+            reason: reason.to_owned(),
+            status: AppointmentStatus::Scheduled,
+            cancellation_reason: None,
+        };
         // Only the reason changed: free text stays out of events, so there is nothing to tell.
-        tx.commit().await.map_err(unexpected)?;
-    } else {
-        let (patient, doctor) = participants(&mut tx, &after).await?;
-        let event = CloudEvent::new(AppointmentRescheduled {
-            appointment: after.snapshot(&patient, &doctor),
+        let event = (slot != before.slot()).then(|| AppointmentRescheduled {
+            appointment: found.snapshot_after(&new),
             previous: before.slot(),
         });
-        app.outbox.commit(tx, &event).await.map_err(unexpected)?;
-        tracing::info!(event_id = %event.id, "appointment rescheduled");
-    }
+        Ok((new, event))
+    })
+    .await?;
     Ok(appointment_response(StatusCode::OK, &after))
 }
 
@@ -146,21 +140,18 @@ pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response
         Cancellation::try_from(json_body::<CancelBody>(request)?)?
     };
     let expected = if_match(request)?;
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
-    changeable(&mut tx, caller, id, expected).await?;
-    let reason = cancellation.reason.as_ref().map(AsRef::as_ref);
-    let after = close(
-        app,
-        tx,
-        caller,
-        id,
-        AppointmentStatus::Cancelled,
-        reason,
-        |appointment, actor| AppointmentCancelled {
-            appointment,
-            cancelled_by: actor,
-        },
-    )
+    let reason = cancellation
+        .reason
+        .as_ref()
+        .map(|reason| reason.as_ref().to_owned());
+    let after = change_appointment(app, caller, id, expected, |found| {
+        let new = found.closed(AppointmentStatus::Cancelled, reason.clone());
+        let event = AppointmentCancelled {
+            appointment: found.snapshot_after(&new),
+            cancelled_by: caller.actor(),
+        };
+        Ok((new, Some(event)))
+    })
     .await?;
     Ok(appointment_response(StatusCode::OK, &after))
 }
@@ -190,101 +181,145 @@ pub async fn complete_appointment(
     let (_, caller) = caller(app, request).await?;
     let id = appointment_id(request)?;
     let expected = if_match(request)?;
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
-    let before = changeable(&mut tx, caller, id, expected).await?;
-    if !caller.is_admin() && caller.id() != before.doctor_id {
-        return Err(AuthError::Forbidden {
-            required: vec!["doctor", "admin"],
+    let after = change_appointment(app, caller, id, expected, |found| {
+        let before = &found.appointment;
+        if !caller.is_admin() && caller.id() != before.doctor_id {
+            return Err(AuthError::Forbidden {
+                required: vec!["doctor", "admin"],
+            }
+            .into());
         }
-        .into());
-    }
-    if Utc::now() < before.starts_at {
-        return Err(Problem::new(
-            StatusCode::CONFLICT,
-            "not-started",
-            "The appointment has not started",
-        )
-        .with_detail("an appointment is completed at or after its start")
-        .into());
-    }
-    let after = close(
-        app,
-        tx,
-        caller,
-        id,
-        AppointmentStatus::Completed,
-        None,
-        |appointment, actor| AppointmentCompleted {
-            appointment,
-            completed_by: actor,
-        },
-    )
+        if Utc::now() < before.starts_at {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "not-started",
+                "The appointment has not started",
+            )
+            .with_detail("an appointment is completed at or after its start")
+            .into());
+        }
+        let new = found.closed(AppointmentStatus::Completed, None);
+        let event = AppointmentCompleted {
+            appointment: found.snapshot_after(&new),
+            completed_by: caller.actor(),
+        };
+        Ok((new, Some(event)))
+    })
     .await?;
     Ok(appointment_response(StatusCode::OK, &after))
 }
 
-/// Ends a scheduled appointment (`status`), publishes the event `event` makes of it and of
-/// the caller, and commits both.
-async fn close<E: EventData>(
-    app: &App,
-    mut tx: Transaction<'_, Postgres>,
-    caller: Caller,
-    id: Uuid,
-    status: AppointmentStatus,
-    cancellation_reason: Option<&str>,
-    event: impl FnOnce(AppointmentSnapshot, Actor) -> E,
-) -> Result<Appointment, ApiError> {
-    let after = store::set_status(&mut tx, id, status, cancellation_reason)
-        .await
-        .map_err(unexpected)?;
-    let (patient, doctor) = participants(&mut tx, &after).await?;
-    let actor = Actor {
-        id: caller.id(),
-        role: caller.role(),
-    };
-    let event = CloudEvent::new(event(after.snapshot(&patient, &doctor), actor));
-    app.outbox.commit(tx, &event).await.map_err(unexpected)?;
-    tracing::info!(event_id = %event.id, event_type = E::TYPE, "appointment closed");
-    Ok(after)
+/// A scheduled appointment the caller may change, as read before the change.
+struct Found {
+    appointment: Appointment,
+    patient: Person,
+    doctor: Person,
+    /// The doctor's own week, when they set one.
+    doctor_hours: Option<WeeklyHours>,
 }
 
-/// The appointment `id`, locked, when `caller` may see it (404 otherwise), it is still
-/// scheduled (409) and at the `expected` version when one is given (412).
-async fn changeable(
-    tx: &mut Transaction<'_, Postgres>,
+impl Found {
+    fn snapshot_after(&self, change: &Change) -> carebook_events::AppointmentSnapshot {
+        self.appointment
+            .snapshot_after(change, &self.patient, &self.doctor)
+    }
+
+    /// The change that ends the appointment with `status`.
+    fn closed(&self, status: AppointmentStatus, cancellation_reason: Option<String>) -> Change {
+        Change {
+            slot: self.appointment.slot(),
+            duration_minutes: u16::try_from(self.appointment.duration_minutes).unwrap_or_default(),
+            reason: self.appointment.reason.clone(),
+            status,
+            cancellation_reason,
+        }
+    }
+}
+
+/// Changes the appointment `id` as `decide` says, in three round trips: the appointment, its
+/// participants and the doctor's week are read, then `decide` refuses or names the change and
+/// its event, then one statement writes both if the appointment is still at the version read.
+/// Is tried again (up to [`ATTEMPTS`] times) when it was not; the event is published once the
+/// change is committed.
+async fn change_appointment<E: EventData>(
+    app: &App,
     caller: Caller,
     id: Uuid,
     expected: Option<i32>,
+    decide: impl Fn(&Found) -> Result<(Change, Option<E>), ApiError>,
 ) -> Result<Appointment, ApiError> {
-    let appointment = store::lock(tx, id)
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
         .await
-        .map_err(unexpected)?
+        .context("getting a database connection")?;
+    for _ in 0..ATTEMPTS {
+        let found = changeable(&mut conn, caller, id, expected).await?;
+        let (change, data) = decide(&found)?;
+        let event = data.map(CloudEvent::new);
+        let row = event
+            .as_ref()
+            .map(OutboxRow::of)
+            .transpose()
+            .context("encoding the event")?;
+        let version = found.appointment.version;
+        match store::change(&mut conn, id, version, &change, row.as_ref()).await {
+            Ok(Some(after)) => {
+                drop(conn);
+                if let Some(event) = &event {
+                    app.outbox.publish_committed(event).await;
+                    tracing::info!(event_id = %event.id, event_type = E::TYPE, "appointment changed");
+                }
+                return Ok(after);
+            }
+            Ok(None) => continue,
+            Err(error) => {
+                let before = &found.appointment;
+                return Err(write_refused(
+                    &mut conn,
+                    error,
+                    before.doctor_id,
+                    before.patient_id,
+                    change.slot,
+                    Some(id),
+                )
+                .await);
+            }
+        }
+    }
+    Err(super::stale_version()
+        .with_detail("it kept changing while this change was made: read it again")
+        .into())
+}
+
+/// The appointment `id` with its participants when `caller` may see it (404 otherwise), it is
+/// still scheduled (409) and at the `expected` version when one is given (412).
+async fn changeable(
+    conn: &mut PgConnection,
+    caller: Caller,
+    id: Uuid,
+    expected: Option<i32>,
+) -> Result<Found, ApiError> {
+    let appointment = store::find(conn, id)
+        .await
+        .context("reading the appointment")?
         .filter(|appointment| caller.sees(appointment))
         .ok_or_else(Problem::not_found)?;
     if !appointment.is_scheduled() {
         return Err(not_scheduled(&appointment));
     }
     check_version(expected, &appointment)?;
-    Ok(appointment)
-}
-
-/// The patient and doctor of `appointment`, for its event.
-async fn participants(
-    conn: &mut PgConnection,
-    appointment: &Appointment,
-) -> Result<(Person, Person), ApiError> {
-    let missing = || {
-        unexpected(anyhow::anyhow!(
-            "an appointment's participant is not in the directory"
-        ))
+    let parties = store::parties(conn, appointment.doctor_id, appointment.patient_id)
+        .await
+        .context("reading the doctor and the patient")?;
+    let (Some(patient), Some(doctor)) = (parties.patient, parties.doctor) else {
+        return Err(anyhow::anyhow!("an appointment's participant is not in the directory").into());
     };
-    let patient = store::person(conn, appointment.patient_id)
-        .await
-        .map_err(unexpected)?
-        .ok_or_else(missing)?;
-    let doctor = store::person(conn, appointment.doctor_id)
-        .await
-        .map_err(unexpected)?
-        .ok_or_else(missing)?;
-    Ok((patient, doctor))
+    Ok(Found {
+        appointment,
+        patient,
+        doctor,
+        doctor_hours: parties.doctor_hours,
+    })
 }

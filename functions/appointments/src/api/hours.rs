@@ -1,3 +1,4 @@
+use anyhow::Context as _;
 use carebook_auth::AuthError;
 use carebook_http::{ApiError, json, json_body, path_id};
 use lambda_http::http::StatusCode;
@@ -5,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Caller, caller, doctor_week, known_doctor, unexpected};
+use super::{Caller, caller, doctor_week, known_doctor};
 use crate::domain::{HoursBody, HoursSpan, WeeklyHours};
 use crate::{App, store};
 
@@ -49,7 +50,12 @@ pub struct DoctorHours {
 pub async fn get_working_hours(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
-    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
+        .await
+        .context("getting a database connection")?;
     known_doctor(&mut conn, doctor_id).await?;
     let (version, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     Ok(json(StatusCode::OK, &hours(app, doctor_id, version, &week)))
@@ -89,12 +95,17 @@ pub async fn set_working_hours(app: &App, request: &Request) -> Result<Response<
         .into());
     }
     let week = WeeklyHours::try_from(json_body::<HoursBody>(request)?)?;
-    let mut tx = app.outbox.pool().begin().await.map_err(unexpected)?;
+    let mut tx = app
+        .outbox
+        .pool()
+        .begin()
+        .await
+        .context("starting a transaction")?;
     known_doctor(&mut tx, doctor_id).await?;
     let version = store::set_own_hours(&mut tx, doctor_id, &week, caller.id())
         .await
-        .map_err(unexpected)?;
-    tx.commit().await.map_err(unexpected)?;
+        .context("saving the doctor's working hours")?;
+    tx.commit().await.context("committing")?;
     tracing::info!(%doctor_id, version, "working hours set");
     Ok(json(
         StatusCode::OK,

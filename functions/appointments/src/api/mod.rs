@@ -1,5 +1,6 @@
 //! One function per endpoint: authenticate, authorise, parse, change, publish.
 
+use anyhow::Context as _;
 mod availability;
 mod book;
 mod change;
@@ -13,7 +14,7 @@ pub use hours::{DoctorHours, HoursSource, get_working_hours, set_working_hours};
 pub use read::{get_appointment, list_appointments};
 
 use carebook_auth::{Principal, Role};
-use carebook_events::Slot;
+use carebook_events::{Actor, Slot};
 use carebook_http::{ApiError, Problem, authenticate, json};
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -90,6 +91,14 @@ impl Caller {
         }
     }
 
+    /// The caller as an event names who acted.
+    fn actor(self) -> Actor {
+        Actor {
+            id: self.id(),
+            role: self.role(),
+        }
+    }
+
     fn is_admin(self) -> bool {
         matches!(self, Caller::Admin(_))
     }
@@ -130,16 +139,22 @@ fn appointment_response(status: StatusCode, appointment: &Appointment) -> Respon
     response
 }
 
-/// The 409 for a slot that overlaps another scheduled appointment, naming the clashing slot
-/// (and nothing else about it: it may be someone else's).
-async fn slot_taken(
+/// Why writing an appointment into `slot` failed: the 409 for a slot that overlaps another
+/// scheduled appointment of the doctor or the patient, naming the clashing slot (and nothing
+/// else about it: it may be someone else's); any other failure is the server's.
+async fn write_refused(
     conn: &mut PgConnection,
-    constraint: &str,
+    error: sqlx::Error,
     doctor_id: Uuid,
     patient_id: Uuid,
     slot: Slot,
     except: Option<Uuid>,
 ) -> ApiError {
+    let Some(constraint) = store::violated_constraint(&error) else {
+        return anyhow::Error::new(error)
+            .context("writing the appointment")
+            .into();
+    };
     let (whose, person) = if constraint.contains("doctor") {
         ("doctor", doctor_id)
     } else {
@@ -147,7 +162,11 @@ async fn slot_taken(
     };
     let clash = match store::clash(conn, constraint, person, slot, except).await {
         Ok(clash) => clash,
-        Err(error) => return unexpected(error),
+        Err(error) => {
+            return anyhow::Error::new(error)
+                .context("reading the clashing slot")
+                .into();
+        }
     };
     let mut problem = Problem::new(StatusCode::CONFLICT, "slot-taken", "The slot is taken")
         .with_detail(format!("the {whose} has another appointment at that time"))
@@ -162,7 +181,7 @@ async fn slot_taken(
 async fn known_doctor(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
     store::person(conn, id)
         .await
-        .map_err(unexpected)?
+        .context("reading the directory")?
         .filter(|person| person.has_role("doctor"))
         .map(drop)
         .ok_or_else(|| Problem::not_found().into())
@@ -177,23 +196,12 @@ async fn doctor_week(
     Ok(
         match store::own_hours(conn, doctor_id)
             .await
-            .map_err(unexpected)?
+            .context("reading the doctor's working hours")?
         {
             Some((version, week)) => (Some(version), week),
             None => (None, WeeklyHours::clinic(clinic)),
         },
     )
-}
-
-/// 400 on `starts_at` unless `slot` lies within the doctor's working hours.
-async fn within_hours(
-    conn: &mut PgConnection,
-    clinic: &WorkingHours,
-    doctor_id: Uuid,
-    slot: Slot,
-) -> Result<(), ApiError> {
-    let (_, week) = doctor_week(conn, clinic, doctor_id).await?;
-    fits_hours(&week, clinic, doctor_id, slot)
 }
 
 /// 400 on `starts_at` unless `slot` lies within `week`, the doctor's.
@@ -243,24 +251,25 @@ fn if_match(request: &Request) -> Result<Option<i32>, ApiError> {
         .map_err(|_| Problem::invalid_field("If-Match", "must be an ETag this API returned").into())
 }
 
+/// 412: the appointment is not at the version the change was meant for.
+fn stale_version() -> Problem {
+    Problem::new(
+        StatusCode::PRECONDITION_FAILED,
+        "stale-version",
+        "The appointment changed since you read it",
+    )
+}
+
 /// 412 when the client's version is not the stored one.
 fn check_version(expected: Option<i32>, appointment: &Appointment) -> Result<(), ApiError> {
     match expected {
-        Some(version) if version != appointment.version => Err(Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale-version",
-            "The appointment changed since you read it",
-        )
-        .with_detail(format!(
-            "you sent version {version}; it is now version {}: read it again",
-            appointment.version
-        ))
-        .with_extension("current_version", json!(appointment.version))
-        .into()),
+        Some(version) if version != appointment.version => Err(stale_version()
+            .with_detail(format!(
+                "you sent version {version}; it is now version {}: read it again",
+                appointment.version
+            ))
+            .with_extension("current_version", json!(appointment.version))
+            .into()),
         _ => Ok(()),
     }
-}
-
-fn unexpected(error: impl Into<anyhow::Error>) -> ApiError {
-    ApiError::Unexpected(error.into())
 }

@@ -1,10 +1,11 @@
+use anyhow::Context as _;
 use carebook_http::{ApiError, Page, Problem, cursor, json, limit, query};
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
-use super::{Caller, appointment_id, appointment_response, caller, unexpected};
+use super::{Caller, appointment_id, appointment_response, caller};
 use crate::Appointment;
 use crate::domain::ListQuery;
 use crate::store::{self, Scope};
@@ -27,10 +28,15 @@ use crate::{App, ListFilter};
 pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
     let id = appointment_id(request)?;
-    let mut conn = app.outbox.pool().acquire().await.map_err(unexpected)?;
+    let mut conn = app
+        .outbox
+        .pool()
+        .acquire()
+        .await
+        .context("getting a database connection")?;
     let appointment = store::find(&mut conn, id)
         .await
-        .map_err(unexpected)?
+        .context("reading the appointment")?
         .filter(|appointment| caller.sees(appointment))
         .ok_or_else(Problem::not_found)?;
     Ok(appointment_response(StatusCode::OK, &appointment))
@@ -62,7 +68,7 @@ pub async fn list_appointments(app: &App, request: &Request) -> Result<Response<
     };
     let appointments = store::list(app.outbox.pool(), scope, &filter, after.as_ref(), limit + 1)
         .await
-        .map_err(unexpected)?;
+        .context("listing appointments")?;
     let page = Page::from_overfetch(appointments, limit, |a| (a.starts_at, a.id));
     Ok(json(StatusCode::OK, &page))
 }

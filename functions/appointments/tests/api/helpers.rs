@@ -215,7 +215,7 @@ impl TestApp {
 }
 
 impl Signer {
-    fn auth_config(&self) -> AuthConfig {
+    pub fn auth_config(&self) -> AuthConfig {
         match self {
             Signer::Keycloak(keycloak) => keycloak.auth_config(),
             Signer::Forger(forger) => forger.auth_config(),

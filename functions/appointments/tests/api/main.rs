@@ -10,6 +10,7 @@ mod changes;
 mod directory;
 mod faults;
 mod helpers;
+mod lambda;
 mod outbox;
 mod reading;
 mod schedule;
