@@ -1,6 +1,6 @@
 use carebook_auth::{AuthConfig, Verifier};
 use carebook_consumer::DeadLetters;
-use carebook_outbox::{Outbox, OutboxConfig};
+use carebook_outbox::{Backends, OutboxConfig};
 use sqlx::PgPool;
 
 use crate::{CONSUMER, DATABASE_URL_VARIABLE};
@@ -37,18 +37,18 @@ impl Config {
 /// What an analytics handler builds once per Lambda container.
 pub struct App {
     pub(crate) verifier: Verifier,
-    pub(crate) store: Outbox,
+    pub(crate) pool: PgPool,
     pub(crate) dead_letters: DeadLetters,
 }
 
 impl App {
-    /// Builds the app: a lazy database pool, the Kafka producer and the JWKS cache.
+    /// Builds the app: a lazy database pool, the Kafka producer for dead letters and the JWKS cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
-        let store = config.store.connect(DATABASE_URL_VARIABLE).await?;
+        let Backends { pool, publisher } = config.store.backends(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(CONSUMER, store.publisher().clone()),
-            store,
+            dead_letters: DeadLetters::new(CONSUMER, publisher),
+            pool,
         })
     }
 
@@ -59,7 +59,7 @@ impl App {
 
     /// The service's database.
     pub fn pool(&self) -> &PgPool {
-        self.store.pool()
+        &self.pool
     }
 }
 

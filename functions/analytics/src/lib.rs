@@ -3,6 +3,7 @@
 
 pub mod api;
 mod app;
+mod fold;
 pub mod ingest;
 mod store;
 

@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::ingest::{AppointmentRow, DayCounts, Folded};
+use crate::fold::{AppointmentRow, DayCounts, Folded};
 
 /// Marks `ids` as processed; returns those that were not before.
 pub(crate) async fn claim_events(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
@@ -92,8 +92,8 @@ async fn upsert_appointments(conn: &mut PgConnection, batch: &Folded<'_>) -> sql
     .bind(column(|row| row.appointment.doctor.id))
     .bind(rows.iter().map(|row| row.appointment.doctor.name.as_str()).collect::<Vec<_>>())
     .bind(column(|row| row.appointment.patient.id))
-    .bind(rows.iter().map(|row| text(&row.appointment.priority)).collect::<Vec<_>>())
-    .bind(rows.iter().map(|row| text(&row.appointment.status)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| row.appointment.priority).collect::<Vec<_>>())
+    .bind(rows.iter().map(|row| row.appointment.status).collect::<Vec<_>>())
     .bind(rows.iter().map(|row| row.appointment.starts_at).collect::<Vec<_>>())
     .bind(rows.iter().map(|row| row.appointment.ends_at).collect::<Vec<_>>())
     .bind(rows.iter().map(|row| row.appointment.version).collect::<Vec<_>>())
@@ -117,13 +117,6 @@ async fn upsert_appointments(conn: &mut PgConnection, batch: &Folded<'_>) -> sql
     Ok(())
 }
 
-fn text(value: &impl Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// A count per label.
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Count {
@@ -145,10 +138,8 @@ pub struct DoctorLoad {
 pub struct Latest {
     pub id: Uuid,
     pub doctor_name: String,
-    #[schema(value_type = Priority)]
-    pub priority: String,
-    #[schema(value_type = AppointmentStatus)]
-    pub status: String,
+    pub priority: Priority,
+    pub status: AppointmentStatus,
     pub starts_at: DateTime<Utc>,
     pub booked_at: Option<DateTime<Utc>>,
 }

@@ -1,6 +1,9 @@
+use anyhow::Context as _;
 use carebook_auth::{AuthConfig, Verifier};
 use carebook_consumer::DeadLetters;
 use carebook_outbox::{Outbox, OutboxConfig};
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Transaction};
 
 use crate::{DATABASE_URL_VARIABLE, WorkingHours};
 
@@ -54,7 +57,7 @@ impl App {
         let outbox = config.outbox.connect(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(crate::directory::CONSUMER, outbox.publisher().clone()),
+            dead_letters: DeadLetters::new(crate::CONSUMER, outbox.publisher().clone()),
             outbox,
             hours: config.hours,
         })
@@ -68,6 +71,26 @@ impl App {
     /// The outbox, for the relay and for tests.
     pub fn outbox(&self) -> &carebook_outbox::Outbox {
         &self.outbox
+    }
+}
+
+impl App {
+    /// A connection from the service's pool.
+    pub(crate) async fn connection(&self) -> anyhow::Result<PoolConnection<Postgres>> {
+        self.outbox
+            .pool()
+            .acquire()
+            .await
+            .context("getting a database connection")
+    }
+
+    /// A transaction on a connection from the service's pool.
+    pub(crate) async fn transaction(&self) -> anyhow::Result<Transaction<'static, Postgres>> {
+        self.outbox
+            .pool()
+            .begin()
+            .await
+            .context("starting a transaction")
     }
 }
 

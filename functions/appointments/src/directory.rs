@@ -8,9 +8,6 @@ use carebook_events::{Envelope, UserRegistered, UserSnapshot, UserUpdated};
 
 use crate::{App, store};
 
-/// This consumer's name in dead-letter topics (`user-events.appointments.dlq`).
-pub const CONSUMER: &str = "appointments";
-
 /// Applies a batch of `user-events` records.
 #[tracing::instrument(skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
 pub async fn sync_directory(app: &App, event: KafkaEvent) -> BatchResponse {

@@ -26,3 +26,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// The environment variable holding this service's database URL.
 pub const DATABASE_URL_VARIABLE: &str = "APPOINTMENTS_DATABASE_URL";
+
+/// This consumer's name in dead-letter topics (`user-events.appointments.dlq`).
+pub const CONSUMER: &str = "appointments";

@@ -1,5 +1,8 @@
 //! All SQL of the appointments service. Functions take a connection so the caller decides
-//! the transaction, and puts each change and its outbox event in the same one.
+//! the transaction, and puts each change and its outbox event in the same one. Statements
+//! assembled from shared parts are assembled once per process (`LazyLock`).
+
+use std::sync::LazyLock;
 
 use carebook_events::{
     AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserSnapshot,
@@ -29,10 +32,8 @@ pub struct Appointment {
     #[schema(minimum = 5, maximum = 240)]
     pub duration_minutes: i16,
     pub reason: String,
-    #[schema(value_type = Priority)]
-    pub priority: String,
-    #[schema(value_type = AppointmentStatus)]
-    pub status: String,
+    pub priority: Priority,
+    pub status: AppointmentStatus,
     pub cancellation_reason: Option<String>,
     /// Increases with every change; sent back as `If-Match` (also the `ETag`).
     pub version: i32,
@@ -88,7 +89,7 @@ impl Appointment {
     }
 
     pub fn is_scheduled(&self) -> bool {
-        self.status == "scheduled"
+        self.status == AppointmentStatus::Scheduled
     }
 
     /// The appointment as events carry it, with its participants.
@@ -100,34 +101,10 @@ impl Appointment {
             starts_at: self.starts_at,
             ends_at: self.ends_at,
             duration_minutes: u16::try_from(self.duration_minutes).unwrap_or_default(),
-            priority: match self.priority.as_str() {
-                "emergency" => Priority::Emergency,
-                _ => Priority::Normal,
-            },
-            status: match self.status.as_str() {
-                "cancelled" => AppointmentStatus::Cancelled,
-                "completed" => AppointmentStatus::Completed,
-                _ => AppointmentStatus::Scheduled,
-            },
+            priority: self.priority,
+            status: self.status,
             version: self.version,
         }
-    }
-}
-
-/// The text the database stores for a priority.
-pub fn priority_text(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Normal => "normal",
-        Priority::Emergency => "emergency",
-    }
-}
-
-/// The text the database stores for a status.
-pub fn status_text(status: AppointmentStatus) -> &'static str {
-    match status {
-        AppointmentStatus::Scheduled => "scheduled",
-        AppointmentStatus::Cancelled => "cancelled",
-        AppointmentStatus::Completed => "completed",
     }
 }
 
@@ -150,6 +127,36 @@ pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Pe
     .await
 }
 
+/// `insert into people` of a user's snapshot as of a time (`$8`; null: older than any
+/// event), followed by what to do when the person is there already.
+macro_rules! insert_person {
+    ($on_conflict:literal) => {
+        concat!(
+            "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
+             values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '-infinity'::timestamptz)) ",
+            $on_conflict
+        )
+    };
+}
+
+/// [`insert_person!`]'s statement `sql` with `user` and `event_time` bound.
+fn person_insert<'q>(
+    sql: &'q str,
+    user: &'q UserSnapshot,
+    event_time: Option<DateTime<Utc>>,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
+    sqlx::query(sql)
+        .bind(user.user_id)
+        .bind(roles)
+        .bind(&user.username)
+        .bind(&user.email)
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(&user.specialty)
+        .bind(event_time)
+}
+
 /// Adds `user` unless the directory knows them already, locking nothing when it does, and
 /// returns them as it knows them. Their event time is `-infinity`, so any `user-events` event
 /// about them wins.
@@ -157,21 +164,9 @@ pub async fn add_person_if_missing(
     conn: &mut PgConnection,
     user: &UserSnapshot,
 ) -> sqlx::Result<Option<Person>> {
-    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
-    sqlx::query(
-        "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
-         values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
-         on conflict (id) do nothing",
-    )
-    .bind(user.user_id)
-    .bind(roles)
-    .bind(&user.username)
-    .bind(&user.email)
-    .bind(&user.first_name)
-    .bind(&user.last_name)
-    .bind(&user.specialty)
-    .execute(&mut *conn)
-    .await?;
+    person_insert(insert_person!("on conflict (id) do nothing"), user, None)
+        .execute(&mut *conn)
+        .await?;
     person(conn, user.user_id).await
 }
 
@@ -182,26 +177,16 @@ pub async fn upsert_person(
     user: &UserSnapshot,
     event_time: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
-    let result = sqlx::query(
-        "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
-         on conflict (id) do update set
+    let sql = insert_person!(
+        "on conflict (id) do update set
             roles = excluded.roles, username = excluded.username, email = excluded.email,
             first_name = excluded.first_name, last_name = excluded.last_name,
             specialty = excluded.specialty, event_time = excluded.event_time
-         where people.event_time <= excluded.event_time",
-    )
-    .bind(user.user_id)
-    .bind(roles)
-    .bind(&user.username)
-    .bind(&user.email)
-    .bind(&user.first_name)
-    .bind(&user.last_name)
-    .bind(&user.specialty)
-    .bind(event_time)
-    .execute(conn)
-    .await?;
+         where people.event_time <= excluded.event_time"
+    );
+    let result = person_insert(sql, user, Some(event_time))
+        .execute(conn)
+        .await?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -277,19 +262,22 @@ pub async fn parties(
     doctor_id: Uuid,
     patient_id: Uuid,
 ) -> sqlx::Result<Parties> {
-    let rows: Vec<PartyRow> = sqlx::query_as(&format!(
-        "select p.id, p.roles, display_name(p) as name, p.email,
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select p.id, p.roles, display_name(p) as name, p.email,
                 s.doctor_id is not null as own_hours, h.*
          from people p
          left join doctor_schedules s on s.doctor_id = p.id
          cross join lateral ({}) h
          where p.id in ($1, $2)",
-        spans_of("p.id")
-    ))
-    .bind(doctor_id)
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?;
+            spans_of("p.id")
+        )
+    });
+    let rows: Vec<PartyRow> = sqlx::query_as(&SQL)
+        .bind(doctor_id)
+        .bind(patient_id)
+        .fetch_all(conn)
+        .await?;
     let mut parties = Parties::default();
     for row in rows {
         if row.person.id == doctor_id {
@@ -350,7 +338,8 @@ pub async fn book(
     key: Option<&KeyClaim<'_>>,
     event: &OutboxRow,
 ) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(&format!(
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
         "with claimed as (
             insert into idempotency_keys (caller, key, request, appointment_id)
             select $10, $11, $12, $1 where $11::text is not null
@@ -369,25 +358,27 @@ pub async fn book(
          )
          {}",
         named_from("changed", "")
-    ))
-    .bind(row.id)
-    .bind(row.patient_id)
-    .bind(row.doctor_id)
-    .bind(row.slot.starts_at)
-    .bind(row.slot.ends_at)
-    .bind(i16::try_from(row.duration_minutes).unwrap_or(i16::MAX))
-    .bind(row.reason)
-    .bind(priority_text(row.priority))
-    .bind(row.created_by)
-    .bind(key.map(|key| key.caller))
-    .bind(key.map(|key| key.key))
-    .bind(key.map(|key| sqlx::types::Json(key.request)))
-    .bind(event.id)
-    .bind(event.topic)
-    .bind(&event.key)
-    .bind(&event.payload)
-    .fetch_optional(conn)
-    .await
+    )
+    });
+    sqlx::query_as(&SQL)
+        .bind(row.id)
+        .bind(row.patient_id)
+        .bind(row.doctor_id)
+        .bind(row.slot.starts_at)
+        .bind(row.slot.ends_at)
+        .bind(i16::try_from(row.duration_minutes).unwrap_or(i16::MAX))
+        .bind(row.reason)
+        .bind(row.priority)
+        .bind(row.created_by)
+        .bind(key.map(|key| key.caller))
+        .bind(key.map(|key| key.key))
+        .bind(key.map(|key| sqlx::types::Json(key.request)))
+        .bind(event.id)
+        .bind(event.topic)
+        .bind(&event.key)
+        .bind(&event.payload)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The request and appointment an idempotency key was claimed for.
@@ -407,10 +398,8 @@ pub async fn claimed_key(
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(&named("where a.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    static SQL: LazyLock<String> = LazyLock::new(|| named("where a.id = $1"));
+    sqlx::query_as(&SQL).bind(id).fetch_optional(conn).await
 }
 
 /// What a change sets on a scheduled appointment.
@@ -452,8 +441,9 @@ pub async fn change(
     change: &Change,
     event: Option<&OutboxRow>,
 ) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(&format!(
-        "with changed as (
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "with changed as (
             update appointments
             set starts_at = $3, ends_at = $4, duration_minutes = $5, reason = $6, status = $7,
                 cancellation_reason = $8, version = version + 1, updated_at = now()
@@ -465,22 +455,24 @@ pub async fn change(
             select $9, $10, $11, $12 from changed where $9::uuid is not null
          )
          {}",
-        named_from("changed", "")
-    ))
-    .bind(id)
-    .bind(version)
-    .bind(change.slot.starts_at)
-    .bind(change.slot.ends_at)
-    .bind(i16::try_from(change.duration_minutes).unwrap_or(i16::MAX))
-    .bind(&change.reason)
-    .bind(status_text(change.status))
-    .bind(&change.cancellation_reason)
-    .bind(event.map(|event| event.id))
-    .bind(event.map(|event| event.topic))
-    .bind(event.map(|event| &event.key))
-    .bind(event.map(|event| &event.payload))
-    .fetch_optional(conn)
-    .await
+            named_from("changed", "")
+        )
+    });
+    sqlx::query_as(&SQL)
+        .bind(id)
+        .bind(version)
+        .bind(change.slot.starts_at)
+        .bind(change.slot.ends_at)
+        .bind(i16::try_from(change.duration_minutes).unwrap_or(i16::MAX))
+        .bind(&change.reason)
+        .bind(change.status)
+        .bind(&change.cancellation_reason)
+        .bind(event.map(|event| event.id))
+        .bind(event.map(|event| event.topic))
+        .bind(event.map(|event| &event.key))
+        .bind(event.map(|event| &event.payload))
+        .fetch_optional(conn)
+        .await
 }
 
 /// A scheduled appointment of `person_id` as doctor or patient overlapping `slot`, other than
@@ -530,8 +522,9 @@ pub async fn list(
         Scope::Doctor(id) => (filter.patient_id, Some(id)),
         Scope::Everyone => (filter.patient_id, filter.doctor_id),
     };
-    sqlx::query_as(&named(
-        "where ($1::uuid is null or a.patient_id = $1)
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        named(
+            "where ($1::uuid is null or a.patient_id = $1)
            and ($2::uuid is null or a.doctor_id = $2)
            and ($3::text is null or a.status = $3)
            and ($4::text is null or a.priority = $4)
@@ -540,18 +533,20 @@ pub async fn list(
            and ($7::timestamptz is null or (a.starts_at, a.id) > ($7, $8))
          order by a.starts_at, a.id
          limit $9",
-    ))
-    .bind(patient)
-    .bind(doctor)
-    .bind(filter.status.map(status_text))
-    .bind(filter.priority.map(priority_text))
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(after.map(|(starts_at, _)| *starts_at))
-    .bind(after.map(|(_, id)| *id))
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+        )
+    });
+    sqlx::query_as(&SQL)
+        .bind(patient)
+        .bind(doctor)
+        .bind(filter.status)
+        .bind(filter.priority)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(after.map(|(starts_at, _)| *starts_at))
+        .bind(after.map(|(_, id)| *id))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }
 
 /// The slots `doctor_id` is booked for between `from` and `to`.
@@ -590,14 +585,17 @@ pub async fn own_hours(
     conn: &mut PgConnection,
     doctor_id: Uuid,
 ) -> sqlx::Result<Option<(i32, WeeklyHours)>> {
-    let row: Option<HoursRow> = sqlx::query_as(&format!(
-        "select s.version, h.* from doctor_schedules s cross join lateral ({}) h
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select s.version, h.* from doctor_schedules s cross join lateral ({}) h
          where s.doctor_id = $1",
-        spans_of("s.doctor_id")
-    ))
-    .bind(doctor_id)
-    .fetch_optional(conn)
-    .await?;
+            spans_of("s.doctor_id")
+        )
+    });
+    let row: Option<HoursRow> = sqlx::query_as(&SQL)
+        .bind(doctor_id)
+        .fetch_optional(conn)
+        .await?;
     Ok(row.map(|row| (row.version, row.spans.week())))
 }
 

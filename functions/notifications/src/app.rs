@@ -1,6 +1,6 @@
 use carebook_auth::{AuthConfig, Verifier};
 use carebook_consumer::DeadLetters;
-use carebook_outbox::{Outbox, OutboxConfig};
+use carebook_outbox::{Backends, OutboxConfig};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 
@@ -55,21 +55,21 @@ impl Config {
 /// What a notifications handler builds once per Lambda container.
 pub struct App {
     pub(crate) verifier: Verifier,
-    pub(crate) store: Outbox,
+    pub(crate) pool: PgPool,
     pub(crate) dead_letters: DeadLetters,
     pub(crate) mailer: Mailer,
     pub(crate) time_zone: Tz,
 }
 
 impl App {
-    /// Builds the app: a lazy database pool, the Kafka producer, the SES client and the JWKS
+    /// Builds the app: a lazy database pool, the Kafka producer for dead letters, the SES client and the JWKS
     /// cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
-        let store = config.store.connect(DATABASE_URL_VARIABLE).await?;
+        let Backends { pool, publisher } = config.store.backends(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(CONSUMER, store.publisher().clone()),
-            store,
+            dead_letters: DeadLetters::new(CONSUMER, publisher),
+            pool,
             mailer: Mailer::new(config.sender.clone(), config.ses_endpoint.as_deref()).await,
             time_zone: config.time_zone,
         })
@@ -82,7 +82,7 @@ impl App {
 
     /// The service's database.
     pub fn pool(&self) -> &PgPool {
-        self.store.pool()
+        &self.pool
     }
 }
 

@@ -54,12 +54,7 @@ pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Bod
         return Err(Problem::invalid_field("specialty", "only doctors have a specialty").into());
     }
     ensure_profile(app, &principal).await?;
-    let mut tx = app
-        .outbox
-        .pool()
-        .begin()
-        .await
-        .context("starting a transaction")?;
+    let mut tx = app.transaction().await?;
     let mut profile = store::lock(&mut tx, principal.subject())
         .await
         .context("locking the profile")?
@@ -98,12 +93,7 @@ pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, Ap
     if id != principal.subject() && !principal.has_role(Role::Admin) {
         return Err(Problem::not_found().into());
     }
-    let mut conn = app
-        .outbox
-        .pool()
-        .acquire()
-        .await
-        .context("getting a database connection")?;
+    let mut conn = app.connection().await?;
     let profile = store::find(&mut conn, id)
         .await
         .context("reading the profile")?
@@ -197,12 +187,7 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
         }
     };
     tracing::Span::current().record("user_id", tracing::field::display(id));
-    let mut tx = app
-        .outbox
-        .pool()
-        .begin()
-        .await
-        .context("starting a transaction")?;
+    let mut tx = app.transaction().await?;
     let new = NewProfile {
         id,
         username: Some(&user.email),
@@ -297,12 +282,7 @@ async fn signed_in(app: &App, request: &Request) -> Result<Principal, ApiError> 
 
 /// The caller's profile, created from their token claims if this is their first call.
 async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, ApiError> {
-    let mut tx = app
-        .outbox
-        .pool()
-        .begin()
-        .await
-        .context("starting a transaction")?;
+    let mut tx = app.transaction().await?;
     if let Some(profile) = store::find(&mut tx, principal.subject())
         .await
         .context("reading the profile")?
@@ -336,12 +316,7 @@ async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, Api
         // Another first call of the same user won the insert and published the event.
         None => {
             drop(tx);
-            let mut conn = app
-                .outbox
-                .pool()
-                .acquire()
-                .await
-                .context("getting a database connection")?;
+            let mut conn = app.connection().await?;
             Ok(store::find(&mut conn, principal.subject())
                 .await
                 .context("reading the profile")?

@@ -1,5 +1,8 @@
+use anyhow::Context as _;
 use carebook_auth::{AuthConfig, Verifier};
 use carebook_outbox::{Outbox, OutboxConfig};
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Transaction};
 
 use crate::{DATABASE_URL_VARIABLE, KeycloakAdmin};
 
@@ -68,6 +71,26 @@ impl App {
     /// Builds the app from the environment ([`Config::from_env`]).
     pub async fn from_env() -> Result<Self, SetupError> {
         Self::new(&Config::from_env()?).await
+    }
+}
+
+impl App {
+    /// A connection from the service's pool.
+    pub(crate) async fn connection(&self) -> anyhow::Result<PoolConnection<Postgres>> {
+        self.outbox
+            .pool()
+            .acquire()
+            .await
+            .context("getting a database connection")
+    }
+
+    /// A transaction on a connection from the service's pool.
+    pub(crate) async fn transaction(&self) -> anyhow::Result<Transaction<'static, Postgres>> {
+        self.outbox
+            .pool()
+            .begin()
+            .await
+            .context("starting a transaction")
     }
 }
 

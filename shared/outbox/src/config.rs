@@ -34,6 +34,12 @@ pub struct OutboxConfig {
     pub publish_budget: Duration,
 }
 
+/// A service's connections, made once per Lambda container: its database and its brokers.
+pub struct Backends {
+    pub pool: PgPool,
+    pub publisher: Publisher,
+}
+
 /// The service's database or brokers are not configured right.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -95,9 +101,15 @@ impl OutboxConfig {
         Self::from_lookup(database_variable, |name| std::env::var(name).ok())
     }
 
-    /// A lazy pool and the outbox on it: no connection is made until the first query; only
-    /// the database secret and the MSK broker lookup (when configured) touch the network.
+    /// The outbox on [`OutboxConfig::backends`], for a service with an `outbox` table.
     pub async fn connect(&self, database_variable: &'static str) -> Result<Outbox, SetupError> {
+        let Backends { pool, publisher } = self.backends(database_variable).await?;
+        Ok(Outbox::new(pool, publisher, self.publish_budget))
+    }
+
+    /// A lazy pool and the producer: no connection is made until the first query; only the
+    /// database secret and the MSK broker lookup (when configured) touch the network.
+    pub async fn backends(&self, database_variable: &'static str) -> Result<Backends, SetupError> {
         let aws = Aws::default();
         let options: PgConnectOptions = match &self.database {
             Database::Url(url) => url
@@ -124,7 +136,7 @@ impl OutboxConfig {
             })
             .connect_lazy_with(options);
         let publisher = Publisher::connect_with(&self.kafka, &aws).await?;
-        Ok(Outbox::new(pool, publisher, self.publish_budget))
+        Ok(Backends { pool, publisher })
     }
 }
 

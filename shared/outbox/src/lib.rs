@@ -22,7 +22,7 @@ mod outbox;
 mod relay;
 mod secret;
 
-pub use config::{Database, OutboxConfig, SetupError};
+pub use config::{Backends, Database, OutboxConfig, SetupError};
 pub use kafka::{Bootstrap, KafkaAuth, KafkaConfig, KafkaSetupError, Publisher};
 pub use outbox::{Outbox, OutboxError, OutboxRow, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};

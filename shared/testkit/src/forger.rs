@@ -20,6 +20,8 @@ use uuid::Uuid;
 
 use crate::{API_AUDIENCE, SigningKey};
 
+mod routes;
+
 /// The realm name in the forger's URLs.
 const REALM: &str = "forged";
 /// How long a forged access token lives, as Keycloak's default.
@@ -71,7 +73,7 @@ impl TokenForger {
             .expect("a socket address and realm name form a URL");
         let shared = Arc::new(Shared::new(realm_url.as_str()));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = crate::routes::router(shared.clone());
+        let app = routes::router(shared.clone());
         let server = tokio::spawn(async move {
             let stopped = async {
                 // A dropped handle stops the server as surely as an explicit shutdown.

@@ -19,7 +19,6 @@ mod kafka;
 mod keycloak;
 mod keys;
 mod outbox;
-mod routes;
 mod runtime_api;
 mod schema;
 mod ses;

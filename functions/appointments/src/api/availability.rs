@@ -50,12 +50,7 @@ pub async fn get_availability(app: &App, request: &Request) -> Result<Response<B
     caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
     let range = DayRange::try_from(query::<AvailabilityQuery>(request)?)?;
-    let mut conn = app
-        .outbox
-        .pool()
-        .acquire()
-        .await
-        .context("getting a database connection")?;
+    let mut conn = app.connection().await?;
     known_doctor(&mut conn, doctor_id).await?;
     let (_, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     let booked = match week.bounds(&app.hours, range.from, range.to) {

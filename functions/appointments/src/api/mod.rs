@@ -231,7 +231,10 @@ fn not_scheduled(appointment: &Appointment) -> ApiError {
         "not-scheduled",
         "The appointment is no longer scheduled",
     )
-    .with_detail(format!("it is {}", appointment.status))
+    .with_detail(format!(
+        "it is {}",
+        json!(appointment.status).as_str().unwrap_or("closed")
+    ))
     .into()
 }
 

@@ -28,12 +28,7 @@ use crate::{App, ListFilter};
 pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
     let id = appointment_id(request)?;
-    let mut conn = app
-        .outbox
-        .pool()
-        .acquire()
-        .await
-        .context("getting a database connection")?;
+    let mut conn = app.connection().await?;
     let appointment = store::find(&mut conn, id)
         .await
         .context("reading the appointment")?

@@ -2,6 +2,7 @@ use carebook_events::{AppointmentStatus, Priority};
 use carebook_http::Problem;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
 use uuid::Uuid;
 
 use super::fields::{future_start, rfc3339};
@@ -114,21 +115,18 @@ fn uuid(value: &str) -> Result<Uuid, String> {
     Uuid::parse_str(value).map_err(|_| "must be a UUID".to_owned())
 }
 
+/// A query parameter's value as the enum its events spell it in (`serde`'s names).
+fn variant<'de, T: Deserialize<'de>>(value: &'de str, expected: &str) -> Result<T, String> {
+    T::deserialize(value.into_deserializer())
+        .map_err(|_: serde::de::value::Error| format!("must be {expected}"))
+}
+
 fn priority(value: &str) -> Result<Priority, String> {
-    match value {
-        "normal" => Ok(Priority::Normal),
-        "emergency" => Ok(Priority::Emergency),
-        _ => Err("must be normal or emergency".to_owned()),
-    }
+    variant(value, "normal or emergency")
 }
 
 fn status(value: &str) -> Result<AppointmentStatus, String> {
-    match value {
-        "scheduled" => Ok(AppointmentStatus::Scheduled),
-        "cancelled" => Ok(AppointmentStatus::Cancelled),
-        "completed" => Ok(AppointmentStatus::Completed),
-        _ => Err("must be scheduled, cancelled or completed".to_owned()),
-    }
+    variant(value, "scheduled, cancelled or completed")
 }
 
 impl NewAppointment {

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::forger::Shared;
+use super::Shared;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
