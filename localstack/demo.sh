@@ -72,7 +72,18 @@ day=$(python3 -c 'import datetime; print((datetime.date.today() + datetime.timed
 knows_doctor() { curl -sf -m 300 -H "Authorization: Bearer $patient" "$API/doctors/$doctor_id/availability?date=$day" >/dev/null; }
 within 120 "the doctor reaching the appointments service (user-events)" knows_doctor
 slots=$(request 200 GET "/doctors/$doctor_id/availability?date=$day" "$patient")
-starts_at=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["days"][0]["slots"][2]["starts_at"])' "$slots")
+# The patient is the realm's seeded one: a demo stopped halfway may have left them booked that
+# day. Take the doctor's first free slot that is free for the patient too, and an hour later.
+booked=$(request 200 GET "/appointments?status=scheduled&from=${day}T00:00:00Z&to=${day}T23:59:59Z&limit=100" "$patient")
+starts_at=$(python3 -c '
+import datetime, json, sys
+parse = lambda text: datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+free = [parse(s["starts_at"]) for s in json.loads(sys.argv[1])["days"][0]["slots"]]
+taken = [(parse(a["starts_at"]), parse(a["ends_at"])) for a in json.loads(sys.argv[2])["items"]]
+hour, half = datetime.timedelta(hours=1), datetime.timedelta(minutes=30)
+clear = lambda start: all(start + half <= s or e <= start for s, e in taken)
+start = next(s for s in free if s + hour in free and clear(s) and clear(s + hour))
+print(start.isoformat().replace("+00:00", "Z"))' "$slots" "$booked") || fail "no free slot for the doctor and the patient on $day"
 show "the appointments service learned of the doctor from user-events; free on $day from $starts_at"
 
 say "The patient books that slot"
