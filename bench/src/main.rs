@@ -83,7 +83,9 @@ async fn main() -> Result<()> {
     figures.extend(jwt(&keycloak).await?);
 
     progress("analytics ingest and notifications");
-    figures.extend(pipeline::ingest(&keycloak.auth_config()).await?);
+    let (ingest, ingest_note) = pipeline::ingest(&keycloak.auth_config()).await?;
+    figures.extend(ingest);
+    notes.push(ingest_note);
     figures.extend(pipeline::notifications(&keycloak.auth_config()).await?);
 
     progress("end to end: booking answered to email recorded and analytics updated");
