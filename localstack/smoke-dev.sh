@@ -123,6 +123,10 @@ check "a browser's preflight gets the CORS the SAM template promises" cors_as_te
 web_published() { AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_DEFAULT_REGION=eu-west-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "$VENV_PYTHON" "$ROOT/infra/publish_web_test.py"; }
 check "make deploy publishes the web app with its stack's config (moto)" web_published
 
+# make deploy's realm step, into a realm of its own of the local Keycloak, deleted afterwards.
+production_realm() { "$VENV_PYTHON" "$ROOT/infra/realm_production_test.py"; }
+check "make deploy applies the production realm as production needs it (local Keycloak)" production_realm
+
 # The web app's journeys in Debian's Chromium through Keycloak's real pages (web/e2e):
 # screenshots of every page in web/test-results/screenshots, axe on each.
 web_journeys() {

@@ -70,6 +70,7 @@ async fn main() -> Result<()> {
         auth: keycloak.auth_config(),
         outbox: outbox_config(&db),
         hours: WorkingHours::default(),
+        rules: Default::default(),
     })
     .await?;
     let doctors = register(&app, &keycloak, "doctor", 125).await?;
@@ -202,6 +203,7 @@ async fn register(
                 user_id: user.id,
                 username: Some(user.username.clone()),
                 email: Some(user.email.clone()),
+                email_verified: true,
                 first_name: Some("Bench".to_owned()),
                 last_name: Some(user.username.clone()),
                 roles: vec![role.parse()?],

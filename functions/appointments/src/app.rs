@@ -5,7 +5,7 @@ use carebook_outbox::{Outbox, OutboxConfig};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Transaction};
 
-use crate::{DATABASE_URL_VARIABLE, WorkingHours};
+use crate::{BookingRules, DATABASE_URL_VARIABLE, WorkingHours};
 
 /// The appointments service's settings, read once per Lambda container.
 #[derive(Clone, Debug)]
@@ -17,6 +17,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// When the clinic offers appointments (`CLINIC_*`).
     pub hours: WorkingHours,
+    /// The clinic's booking policy (`MAX_OPEN_APPOINTMENTS_PER_PATIENT`).
+    pub rules: BookingRules,
 }
 
 /// The service cannot start with the configuration it was given.
@@ -38,6 +40,7 @@ impl Config {
             auth: AuthConfig::from_env()?,
             outbox: OutboxConfig::from_lookup(DATABASE_URL_VARIABLE, lookup)?,
             hours: WorkingHours::from_lookup(lookup).map_err(SetupError::Clinic)?,
+            rules: BookingRules::from_lookup(lookup).map_err(SetupError::Clinic)?,
         })
     }
 }
@@ -48,6 +51,7 @@ pub struct App {
     pub(crate) verifier: Verifier,
     pub(crate) outbox: Outbox,
     pub(crate) hours: WorkingHours,
+    pub(crate) rules: BookingRules,
     pub(crate) dead_letters: DeadLetters,
 }
 
@@ -60,6 +64,7 @@ impl App {
             dead_letters: DeadLetters::new(crate::CONSUMER, outbox.publisher().clone()),
             outbox,
             hours: config.hours,
+            rules: config.rules,
         })
     }
 

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::kafka::KafkaEvent;
 use carebook_consumer::{Batch, BatchResponse, RecordError, process_each};
-use carebook_events::{Envelope, UserRegistered, UserSnapshot, UserUpdated};
+use carebook_events::{Envelope, EventData, UserRegistered, UserSnapshot, UserUpdated};
 
 use crate::{App, store};
 
@@ -20,6 +20,13 @@ pub async fn sync_directory(app: &App, event: KafkaEvent) -> BatchResponse {
 }
 
 async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
+    // Anyone who can write to `user-events` could otherwise make themselves a doctor in this
+    // directory: only the users service speaks about users.
+    if envelope.event_type.starts_with("user.") && envelope.source != UserRegistered::SOURCE {
+        return Err(RecordError::Permanent(
+            "a user event from a source other than the users service",
+        ));
+    }
     let invalid = |_| RecordError::Permanent("a payload that does not match its type");
     let user: UserSnapshot =
         if let Some(registered) = envelope.data_as::<UserRegistered>().map_err(invalid)? {

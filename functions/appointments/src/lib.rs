@@ -16,8 +16,8 @@ mod store;
 pub use api::ApiDoc;
 pub use app::{App, Config, SetupError};
 pub use domain::{
-    DayName, DurationMinutes, HoursBody, HoursSpan, IdempotencyKey, ListFilter, NewAppointment,
-    Reason, WeeklyHours, WorkingHours, free_slots,
+    BookingRules, DayName, DurationMinutes, HoursBody, HoursSpan, IdempotencyKey, ListFilter,
+    NewAppointment, Reason, WeeklyHours, WorkingHours, free_slots,
 };
 pub use store::Appointment;
 

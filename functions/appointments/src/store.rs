@@ -62,6 +62,8 @@ pub struct Person {
     /// `display_name(people)`: full name, else user name.
     pub name: String,
     pub email: Option<String>,
+    /// Whether Keycloak verified `email`.
+    pub email_verified: bool,
 }
 
 impl Person {
@@ -75,6 +77,7 @@ impl Person {
             id: self.id,
             name: self.name.clone(),
             email: self.email.clone(),
+            email_verified: self.email_verified,
         }
     }
 }
@@ -118,9 +121,15 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     }
 }
 
+/// Whether `error` is a booking's refusal by [`OPEN_LIMIT`].
+pub fn is_over_open_limit(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db)
+        if db.code().as_deref() == Some("23514") && db.constraint() == Some(OPEN_LIMIT))
+}
+
 pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
     sqlx::query_as(
-        "select id, roles, display_name(people) as name, email from people where id = $1",
+        "select id, roles, display_name(people) as name, email, email_verified from people where id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -132,8 +141,8 @@ pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Pe
 macro_rules! insert_person {
     ($on_conflict:literal) => {
         concat!(
-            "insert into people (id, roles, username, email, first_name, last_name, specialty, event_time)
-             values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '-infinity'::timestamptz)) ",
+            "insert into people (id, roles, username, email, email_verified, first_name, last_name, specialty, event_time)
+             values ($1, $2, $3, $4, $9, $5, $6, $7, coalesce($8, '-infinity'::timestamptz)) ",
             $on_conflict
         )
     };
@@ -155,6 +164,7 @@ fn person_insert<'q>(
         .bind(&user.last_name)
         .bind(&user.specialty)
         .bind(event_time)
+        .bind(user.email_verified)
 }
 
 /// Adds `user` unless the directory knows them already, locking nothing when it does, and
@@ -180,6 +190,7 @@ pub async fn upsert_person(
     let sql = insert_person!(
         "on conflict (id) do update set
             roles = excluded.roles, username = excluded.username, email = excluded.email,
+            email_verified = excluded.email_verified,
             first_name = excluded.first_name, last_name = excluded.last_name,
             specialty = excluded.specialty, event_time = excluded.event_time
          where people.event_time <= excluded.event_time"
@@ -264,7 +275,7 @@ pub async fn parties(
 ) -> sqlx::Result<Parties> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "select p.id, p.roles, display_name(p) as name, p.email,
+            "select p.id, p.roles, display_name(p) as name, p.email, p.email_verified,
                 s.doctor_id is not null as own_hours, h.*
          from people p
          left join doctor_schedules s on s.doctor_id = p.id
@@ -327,15 +338,22 @@ pub struct KeyClaim<'a> {
     pub request: &'a serde_json::Value,
 }
 
-/// Books `row` in one statement: claims the idempotency key (if any), inserts the scheduled
-/// appointment and its `event` into the outbox, all or nothing. Fails with
-/// `appointments_*_no_overlap` on a clash; `None` when the key was claimed before (see
-/// [`claimed_key`]). A concurrent request with the same key waits on the key's row until this
-/// one commits or fails.
+/// The constraint a booking violates when it would take the patient past `max_open`.
+pub const OPEN_LIMIT: &str = "appointments_patient_open_limit";
+
+/// Books `row` in one statement: claims the idempotency key (if any), checks the patient's
+/// open appointments against `max_open` (`None`: no limit) under a lock on the patient
+/// (`check_open_appointments`), inserts the scheduled appointment and its `event` into the
+/// outbox, all or nothing. Fails with `appointments_*_no_overlap` on a clash and with
+/// [`OPEN_LIMIT`] over the limit; `None` when the key was claimed before (see
+/// [`claimed_key`]), which a retry of a booking that counts towards the limit gets too. A
+/// concurrent request with the same key waits on the key's row until this one commits or
+/// fails.
 pub async fn book(
     conn: &mut PgConnection,
     row: &NewRow<'_>,
     key: Option<&KeyClaim<'_>>,
+    max_open: Option<u16>,
     event: &OutboxRow,
 ) -> sqlx::Result<Option<Appointment>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
@@ -350,7 +368,9 @@ pub async fn book(
             insert into appointments
                 (id, patient_id, doctor_id, starts_at, ends_at, duration_minutes, reason, priority, created_by)
             select $1, $2, $3, $4, $5, $6, $7, $8, $9
-            where $11::text is null or exists (select from claimed)
+            -- `case` orders the two: a replay is answered without counting.
+            where case when $11::text is null or exists (select from claimed)
+                       then check_open_appointments($2, $17) else false end
             returning *
          ),
          event as (
@@ -377,6 +397,7 @@ pub async fn book(
         .bind(event.topic)
         .bind(&event.key)
         .bind(&event.payload)
+        .bind(max_open.map(i32::from))
         .fetch_optional(conn)
         .await
 }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 pub struct Email {
     pub recipient_id: Uuid,
     pub to: String,
+    /// Whether Keycloak verified `to`: the clinic emails verified addresses only.
+    pub verified: bool,
     /// Which message this is (`booking-confirmation`, `new-booking`, ...).
     pub template: &'static str,
     pub subject: String,
@@ -136,6 +138,7 @@ pub fn compose(envelope: &Envelope, time_zone: Tz) -> Result<Vec<Email>, &'stati
                 id: user.user_id,
                 name,
                 email: user.email,
+                email_verified: user.email_verified,
             },
             template: "welcome",
             subject: "Welcome to Carebook".to_owned(),
@@ -225,6 +228,7 @@ fn render(draft: Draft) -> Option<Result<Email, &'static str>> {
         (Ok(html), Ok(text)) => Ok(Email {
             recipient_id: draft.to.id,
             to,
+            verified: draft.to.email_verified,
             template: draft.template,
             subject: draft.subject,
             html,
@@ -251,11 +255,13 @@ mod tests {
                     id: Uuid::from_u128(1),
                     name: "Ada <Lovelace>".into(),
                     email: patient_email.map(str::to_owned),
+                    email_verified: true,
                 },
                 doctor: Participant {
                     id: Uuid::from_u128(2),
                     name: "Grace House".into(),
                     email: Some("grace@carebook.test".into()),
+                    email_verified: true,
                 },
                 starts_at,
                 ends_at: starts_at + chrono::Duration::minutes(30),

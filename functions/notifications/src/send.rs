@@ -10,8 +10,10 @@ use crate::store::{self, Claim};
 use crate::{App, SendError, compose};
 
 /// Sends the emails of a batch of `appointment-events` and `user-events` records. Each
-/// (event, recipient) is recorded before it is sent, so a redelivered event sends nothing
-/// twice; SES rejections are recorded as failed, SES outages retried.
+/// (event, recipient) is claimed, and the claim committed, before SES is called, so no
+/// delivery of an event sends an email twice, whatever stops the sender (at most once: see
+/// [`store::claim`]). Addresses Keycloak has not verified are recorded as skipped, SES
+/// rejections as failed, SES outages retried.
 #[tracing::instrument(skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
 pub async fn send_notifications(app: &App, event: KafkaEvent) -> BatchResponse {
     process_each(
@@ -28,41 +30,40 @@ const RECORD_SENT_WITHIN: Duration = Duration::from_secs(15);
 async fn notify(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
     let emails = compose(envelope, app.time_zone).map_err(RecordError::Permanent)?;
     for email in &emails {
-        // One transaction per email: its row stays locked while SES is called.
-        let mut tx = app.pool().begin().await.map_err(RecordError::transient)?;
-        let Claim::Send(id) = store::claim(&mut tx, envelope.id, &envelope.event_type, email)
+        let claim = store::claim(app.pool(), envelope.id, &envelope.event_type, email)
             .await
-            .map_err(RecordError::transient)?
-        else {
-            continue;
+            .map_err(RecordError::transient)?;
+        let id = match claim {
+            Claim::Send(id) => id,
+            Claim::Unverified(id) => {
+                tracing::info!(notification_id = %id, template = email.template, "unverified: skipped");
+                continue;
+            }
+            Claim::Abandoned(id) => {
+                tracing::warn!(notification_id = %id, template = email.template, "claimed by a sender that stopped: unknown");
+                continue;
+            }
+            Claim::Done => continue,
         };
         match app.mailer.send(email).await {
             Ok(message_id) => {
-                let recorded = async {
-                    store::mark_sent(&mut tx, id, &message_id).await?;
-                    tx.commit().await
-                };
-                // SES has the email now: a record retried for want of this row would send it
-                // again, so the row is worth waiting for (a database restart, say).
-                if recorded.await.is_err() {
-                    store::mark_sent_within(app.pool(), id, &message_id, RECORD_SENT_WITHIN)
-                        .await
-                        .map_err(RecordError::transient)?;
-                }
+                // Failing here leaves the claim, so a retry does not send it again: it records
+                // the email as unknown instead.
+                store::mark_sent(app.pool(), id, &message_id, RECORD_SENT_WITHIN)
+                    .await
+                    .map_err(RecordError::transient)?;
                 tracing::info!(notification_id = %id, template = email.template, "email sent");
             }
             Err(SendError::Rejected(reason)) => {
-                store::mark_failed(&mut tx, id, &reason, true)
+                store::mark_failed(app.pool(), id, &reason, true)
                     .await
                     .map_err(RecordError::transient)?;
-                tx.commit().await.map_err(RecordError::transient)?;
                 tracing::error!(notification_id = %id, template = email.template, "email rejected by SES");
             }
             Err(error @ SendError::Unavailable(_)) => {
-                store::mark_failed(&mut tx, id, &error.to_string(), false)
+                store::mark_failed(app.pool(), id, &error.to_string(), false)
                     .await
                     .map_err(RecordError::transient)?;
-                tx.commit().await.map_err(RecordError::transient)?;
                 return Err(RecordError::transient(error));
             }
         }

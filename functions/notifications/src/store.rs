@@ -4,10 +4,29 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::Email;
+
+/// Where a notification stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, sqlx::Type, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum NotificationStatus {
+    /// To be sent; an earlier attempt found SES unavailable.
+    Pending,
+    /// Claimed by a sender calling SES now.
+    Sending,
+    Sent,
+    /// Refused by SES for good.
+    Failed,
+    /// Not emailed: the address is not one Keycloak verified.
+    Skipped,
+    /// Its sender stopped between calling SES and recording the answer, so SES may or may not
+    /// have sent it; it is not sent again (staff may, after checking with the recipient).
+    Unknown,
+}
 
 /// A notification as `GET /notifications` shows it.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -18,38 +37,61 @@ pub struct Notification {
     pub recipient_id: Uuid,
     pub template: String,
     pub subject: String,
-    /// `pending`, `sent` or `failed`.
-    #[schema(pattern = "^(pending|sent|failed)$")]
-    pub status: String,
+    pub status: NotificationStatus,
+    /// Why it was not sent (`failed`, `skipped`), may not have been (`unknown`), or is being
+    /// retried (`pending`).
+    pub failure: Option<String>,
     pub ses_message_id: Option<String>,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-/// Where an (event, recipient) pair stands.
+/// The reason a notification to an unverified address is skipped.
+const UNVERIFIED: &str = "email address not verified";
+
+/// The reason a notification found claimed by a sender that stopped is `unknown`.
+const ABANDONED: &str = "the sender stopped after calling SES and before recording its answer: \
+    the email may have been sent, so it is not sent again";
+
+/// What a sender is to do with an (event, recipient) pair.
 pub enum Claim {
-    /// Not sent yet (new, or an earlier attempt did not finish): send it.
+    /// Claimed, and the claim committed: send it, then record the answer.
     Send(Uuid),
-    /// Sent or failed for good: nothing to do.
+    /// Recorded as `skipped`: the address is not verified.
+    Unverified(Uuid),
+    /// An earlier sender claimed it and stopped before recording SES's answer: now `unknown`.
+    Abandoned(Uuid),
+    /// Sent, failed, skipped or unknown already, or being sent by a sender right now.
     Done,
 }
 
-/// Records `email` for `event_id` unless it exists, and locks it until `tx` ends; says whether
-/// it still has to be sent. The lock is what keeps two deliveries of one event at the same
-/// time (a duplicate-delivery storm, a retry while the first invocation still runs) from both
-/// sending: the second waits, then finds it sent. It dies with the connection, so a sender
-/// that crashed holds nothing.
+/// Claims `email` for `event_id`: records it as `sending` (or `skipped` when its address is
+/// not verified) unless it exists, else takes it from `pending` to `sending`. Each statement
+/// commits on its own, so the claim outlives the sender: only one caller wins the change to
+/// `sending`, and a claim left in `sending` is found by the next delivery, which does not
+/// send it (at most once) but records it as `unknown`.
+///
+/// A delivery at the same time as a live sender (a retry while the first invocation runs)
+/// marks that sender's claim `unknown` too; the sender's record of SES's answer then
+/// replaces it.
 pub async fn claim(
-    tx: &mut PgConnection,
+    pool: &PgPool,
     event_id: Uuid,
     event_type: &str,
     email: &Email,
 ) -> sqlx::Result<Claim> {
-    sqlx::query(
-        "insert into notifications (id, event_id, event_type, recipient_id, recipient_email, template, subject)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict (event_id, recipient_id) do nothing",
+    let (status, failure) = if email.verified {
+        (NotificationStatus::Sending, None)
+    } else {
+        (NotificationStatus::Skipped, Some(UNVERIFIED))
+    };
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "insert into notifications
+             (id, event_id, event_type, recipient_id, recipient_email, template, subject, status, failure)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (event_id, recipient_id) do nothing
+         returning id",
     )
     .bind(Uuid::now_v7())
     .bind(event_id)
@@ -58,37 +100,56 @@ pub async fn claim(
     .bind(&email.to)
     .bind(email.template)
     .bind(&email.subject)
-    .execute(&mut *tx)
+    .bind(status)
+    .bind(failure)
+    .fetch_optional(pool)
     .await?;
-    let (id, status): (Uuid, String) = sqlx::query_as(
-        "select id, status from notifications where event_id = $1 and recipient_id = $2 for update",
+    if let Some(id) = inserted {
+        return Ok(if email.verified {
+            Claim::Send(id)
+        } else {
+            Claim::Unverified(id)
+        });
+    }
+    let take = |from: NotificationStatus, to: NotificationStatus, failure: Option<&'static str>| {
+        sqlx::query_scalar::<_, Uuid>(
+            "update notifications set status = $4, failure = coalesce($5, failure), updated_at = now()
+             where event_id = $1 and recipient_id = $2 and status = $3
+             returning id",
+        )
+        .bind(event_id)
+        .bind(email.recipient_id)
+        .bind(from)
+        .bind(to)
+        .bind(failure)
+        .fetch_optional(pool)
+    };
+    if let Some(id) = take(
+        NotificationStatus::Pending,
+        NotificationStatus::Sending,
+        None,
     )
-    .bind(event_id)
-    .bind(email.recipient_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(if status == "pending" {
-        Claim::Send(id)
-    } else {
-        Claim::Done
-    })
+    .await?
+    {
+        return Ok(Claim::Send(id));
+    }
+    Ok(
+        match take(
+            NotificationStatus::Sending,
+            NotificationStatus::Unknown,
+            Some(ABANDONED),
+        )
+        .await?
+        {
+            Some(id) => Claim::Abandoned(id),
+            None => Claim::Done,
+        },
+    )
 }
 
-pub async fn mark_sent(tx: &mut PgConnection, id: Uuid, message_id: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "update notifications set status = 'sent', ses_message_id = $2, attempts = attempts + 1,
-                failure = null, updated_at = now() where id = $1",
-    )
-    .bind(id)
-    .bind(message_id)
-    .execute(tx)
-    .await
-    .map(drop)
-}
-
-/// [`mark_sent`] on a connection of its own, tried again for up to `within` while the database
-/// cannot be reached.
-pub async fn mark_sent_within(
+/// Records SES's acceptance, tried again for up to `within` while the database cannot be
+/// reached or refuses: without it the email shows as `unknown` after a redelivery.
+pub async fn mark_sent(
     pool: &PgPool,
     id: Uuid,
     message_id: &str,
@@ -96,32 +157,45 @@ pub async fn mark_sent_within(
 ) -> sqlx::Result<()> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let attempt = async { mark_sent(&mut *pool.acquire().await?, id, message_id).await };
-        match attempt.await {
+        let attempt = sqlx::query(
+            "update notifications set status = 'sent', ses_message_id = $2, attempts = attempts + 1,
+                    failure = null, updated_at = now() where id = $1",
+        )
+        .bind(id)
+        .bind(message_id)
+        .execute(pool)
+        .await;
+        match attempt {
             Err(error) if tokio::time::Instant::now() < deadline => {
                 tracing::warn!(notification_id = %id, error = %error, "recording a sent email; retrying");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            done => return done,
+            done => return done.map(drop),
         }
     }
 }
 
-/// Records a failed attempt; `permanent` ones end the notification.
+/// Records a failed attempt: `permanent` ones end the notification, others return it to
+/// `pending` for the record's retry (SES did not take it).
 pub async fn mark_failed(
-    tx: &mut PgConnection,
+    pool: &PgPool,
     id: Uuid,
     failure: &str,
     permanent: bool,
 ) -> sqlx::Result<()> {
+    let status = if permanent {
+        NotificationStatus::Failed
+    } else {
+        NotificationStatus::Pending
+    };
     sqlx::query(
-        "update notifications set status = case when $3 then 'failed' else status end,
-                failure = $2, attempts = attempts + 1, updated_at = now() where id = $1",
+        "update notifications set status = $3, failure = $2, attempts = attempts + 1,
+                updated_at = now() where id = $1",
     )
     .bind(id)
     .bind(failure)
-    .bind(permanent)
-    .execute(tx)
+    .bind(status)
+    .execute(pool)
     .await
     .map(drop)
 }
@@ -134,8 +208,8 @@ pub async fn list(
     limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as(
-        "select id, event_id, event_type, recipient_id, template, subject, status, ses_message_id,
-                attempts, created_at, updated_at
+        "select id, event_id, event_type, recipient_id, template, subject, status, failure,
+                ses_message_id, attempts, created_at, updated_at
          from notifications
          where ($1::uuid is null or recipient_id = $1)
            and ($2::timestamptz is null or (created_at, id) < ($2, $3))

@@ -187,11 +187,31 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
         }
     };
     tracing::Span::current().record("user_id", tracing::field::display(id));
+    // All or nothing: a Keycloak user without a profile would make the retry a 409.
+    let profile = match record_onboarding(app, id, &user).await {
+        Ok(profile) => profile,
+        Err(error) => {
+            app.keycloak.discard(id).await;
+            return Err(error);
+        }
+    };
+    tracing::info!("user onboarded");
+    let mut response = json(StatusCode::CREATED, &profile);
+    if let Ok(location) = format!("/users/{id}").parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The profile of the Keycloak user `id` just created for `user`, and its `user.registered`.
+async fn record_onboarding(app: &App, id: Uuid, user: &NewUser) -> Result<Profile, ApiError> {
     let mut tx = app.transaction().await?;
     let new = NewProfile {
         id,
         username: Some(&user.email),
         email: Some(&user.email),
+        // Typed by an admin, not verified by its owner: their first sign-in tells (take_email).
+        email_verified: false,
         first_name: Some(&user.first_name),
         last_name: Some(&user.last_name),
         roles: vec![user.role],
@@ -208,12 +228,7 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
         .commit(tx, &event)
         .await
         .context("committing the change and its event")?;
-    tracing::info!("user onboarded");
-    let mut response = json(StatusCode::CREATED, &profile);
-    if let Ok(location) = format!("/users/{id}").parse() {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(profile)
 }
 
 /// `GET /users?role=&q=&limit=&cursor=` (admin): people by last name, of a role, whose email
@@ -287,12 +302,13 @@ async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, Api
         .await
         .context("reading the profile")?
     {
-        return Ok(profile);
+        return take_email(app, tx, principal, profile).await;
     }
     let new = NewProfile {
         id: principal.subject(),
         username: principal.username(),
         email: principal.email(),
+        email_verified: principal.email_verified(),
         first_name: principal.given_name(),
         last_name: principal.family_name(),
         roles: principal.roles().collect(),
@@ -323,4 +339,41 @@ async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, Api
                 .context("the profile vanished after a concurrent insert")?)
         }
     }
+}
+
+/// `profile` with the address and its verification as the caller's token has them, publishing
+/// `user.updated` when they changed. Keycloak owns both: an address verified since the last
+/// call becomes one the clinic emails, and a changed one is unverified until Keycloak says
+/// otherwise. A token without an address leaves the profile's alone.
+async fn take_email(
+    app: &App,
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    principal: &Principal,
+    profile: Profile,
+) -> Result<Profile, ApiError> {
+    let Some(email) = principal.email() else {
+        return Ok(profile);
+    };
+    let verified = principal.email_verified();
+    if profile.email.as_deref() == Some(email) && profile.email_verified == verified {
+        return Ok(profile);
+    }
+    let Some(changed) = store::take_email(&mut tx, profile.id, email, verified)
+        .await
+        .context("taking the token's email")?
+    else {
+        // A concurrent call of the same user took it and published the event.
+        return Ok(store::find(&mut tx, profile.id)
+            .await
+            .context("reading the profile")?
+            .unwrap_or(profile));
+    };
+    let event = CloudEvent::new(UserUpdated {
+        user: changed.snapshot(),
+    });
+    app.outbox
+        .commit(tx, &event)
+        .await
+        .context("committing the change and its event")?;
+    Ok(changed)
 }

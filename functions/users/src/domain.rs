@@ -308,9 +308,17 @@ impl TryFrom<NewUserBody> for NewUser {
         let last_name = errors.check("last_name", text(&body.last_name, NAME_MAX));
         let role = errors.check(
             "role",
-            body.role
-                .parse::<Role>()
-                .map_err(|_| "must be patient, doctor or admin".to_owned()),
+            match body.role.parse::<Role>() {
+                // The service account may map patient and doctor alone (fine-grained admin
+                // permissions): an API that mints admins is one stolen admin token away from
+                // minting many. Admins are made in Keycloak by its administrators (README).
+                Ok(Role::Admin) => Err(
+                    "must be patient or doctor: admins are created in Keycloak by its administrators"
+                        .to_owned(),
+                ),
+                Ok(role) => Ok(role),
+                Err(_) => Err("must be patient or doctor".to_owned()),
+            },
         );
         let length = body.password.chars().count();
         if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&length) {
@@ -450,6 +458,21 @@ mod tests {
 
         let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
         assert_eq!(fields, ["email", "password", "role"]);
+    }
+
+    #[test]
+    fn admins_are_not_onboarded_through_the_api() {
+        let mut body = onboarding();
+        body["role"] = "admin".into();
+        body["specialty"] = serde_json::Value::Null;
+
+        let problem = new_user(body).unwrap_err();
+
+        assert!(
+            problem.errors()["role"].contains("admins are created in Keycloak"),
+            "{:?}",
+            problem.errors()
+        );
     }
 
     #[test]

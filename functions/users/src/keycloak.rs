@@ -1,5 +1,9 @@
 //! A client of Keycloak's Admin REST API, signed in as the users service's service account
-//! (client credentials), for onboarding: find by email, create, set password, map a role.
+//! (client credentials), for onboarding: find by email, create with a password, map a role,
+//! and delete again what a failed onboarding left.
+//!
+//! Errors never carry a URL: the user search's URL holds the email (`?email=`), and error
+//! chains end up in logs.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -18,7 +22,9 @@ use crate::NewUser;
 /// What went wrong talking to Keycloak.
 #[derive(Debug, thiserror::Error)]
 pub enum KeycloakError {
-    #[error("KEYCLOAK_ADMIN_CLIENT_SECRET is not set, so users cannot be created")]
+    #[error(
+        "neither KEYCLOAK_ADMIN_CLIENT_SECRET_ARN nor KEYCLOAK_ADMIN_CLIENT_SECRET is set, so users cannot be created"
+    )]
     NotConfigured,
     #[error("a user with this email or username already exists in Keycloak")]
     Conflict,
@@ -41,7 +47,8 @@ pub enum KeycloakError {
     },
 }
 
-/// Keycloak's 400 to a user it will not store: one field error, or several.
+/// Keycloak's 400 to a user it will not store: one field error, or several, or a password its
+/// policy refuses.
 #[derive(Debug, Default, Deserialize)]
 struct Refusal {
     field: Option<String>,
@@ -49,12 +56,29 @@ struct Refusal {
     error_message: Option<String>,
     #[serde(default)]
     errors: Vec<Refusal>,
+    /// `invalidPassword…` when the realm's password policy refuses the password.
+    error: Option<String>,
+    /// The policy's words ("Invalid password: minimum length 12."), which never quote the
+    /// password.
+    error_description: Option<String>,
 }
 
 impl Refusal {
     /// Each refused field under the name this API gives it.
     fn fields(self) -> BTreeMap<String, String> {
         let mut fields = BTreeMap::new();
+        if self
+            .error
+            .as_deref()
+            .is_some_and(|error| error.starts_with("invalidPassword"))
+        {
+            fields.insert(
+                "password".to_owned(),
+                self.error_description
+                    .clone()
+                    .unwrap_or_else(|| "refused by the realm's password policy".to_owned()),
+            );
+        }
         for refusal in std::iter::once(&self).chain(&self.errors) {
             let (Some(field), Some(code)) = (&refusal.field, &refusal.error_message) else {
                 continue;
@@ -96,19 +120,24 @@ pub struct KeycloakAdmin {
 }
 
 impl KeycloakAdmin {
-    /// A client for the realm at `issuer` (`https://host/realms/<realm>`); no network call.
+    /// A client for the realm at `issuer` (`https://host/realms/<realm>`), whose Admin API is
+    /// under `admin_base` (Keycloak's `hostname-admin`, often private) or else the issuer's
+    /// host; no network call. Tokens come from the issuer's token endpoint, which the service
+    /// reaches anyway for its keys.
     pub fn new(
         issuer: Url,
+        admin_base: Option<Url>,
         client_id: String,
         client_secret: Option<String>,
     ) -> Result<Self, reqwest::Error> {
         let issuer = issuer.as_str().trim_end_matches('/');
         // Keycloak serves a realm at <base>/realms/<realm> and its Admin API at
         // <base>/admin/realms/<realm>.
-        let (admin_url, realm) = match issuer.rsplit_once("/realms/") {
-            Some((base, realm)) => (format!("{base}/admin/realms/{realm}"), realm),
-            None => (format!("{issuer}/admin"), ""),
-        };
+        let (issuer_base, realm) = issuer.rsplit_once("/realms/").unwrap_or((issuer, ""));
+        let base = admin_base
+            .as_ref()
+            .map_or(issuer_base, |url| url.as_str().trim_end_matches('/'));
+        let admin_url = format!("{base}/admin/realms/{realm}");
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
@@ -141,6 +170,10 @@ impl KeycloakAdmin {
     }
 
     /// Creates an enabled user with a password and the realm role of `user`; returns the id.
+    /// All or nothing: when a step after the creation fails, the user is deleted again.
+    ///
+    /// The password comes with the user: the service account never resets a password, a
+    /// right that would let it take over anyone's account.
     pub async fn create_user(&self, user: &NewUser) -> Result<Uuid, KeycloakError> {
         let token = self.token().await?;
         let response = self
@@ -154,6 +187,11 @@ impl KeycloakAdmin {
                 "lastName": user.last_name,
                 "enabled": true,
                 "emailVerified": false,
+                "credentials": [{
+                    "type": "password",
+                    "value": user.password,
+                    "temporary": user.password_temporary,
+                }],
             }))
             .send()
             .await
@@ -179,28 +217,59 @@ impl KeycloakAdmin {
             .and_then(|location| location.rsplit('/').next())
             .and_then(|id| Uuid::parse_str(id).ok())
             .ok_or(KeycloakError::NoLocation)?;
+        match self.complete(&token, id, user).await {
+            Ok(()) => Ok(id),
+            Err(error) => {
+                self.discard(id).await;
+                Err(error)
+            }
+        }
+    }
 
-        self.send(
-            "setting the password",
-            self.http
-                .put(format!("{}/users/{id}/reset-password", self.admin_url))
-                .bearer_auth(&token)
-                .json(&json!({
-                    "type": "password",
-                    "value": user.password,
-                    "temporary": user.password_temporary,
-                })),
-        )
-        .await?;
-        self.map_role(&token, id, Method::POST, user.role.as_str())
+    /// The role of the new user `id`.
+    async fn complete(&self, token: &str, id: Uuid, user: &NewUser) -> Result<(), KeycloakError> {
+        self.map_role(token, id, Method::POST, user.role.as_str())
             .await?;
         // Every new Keycloak user holds the realm's default role, which makes self-registered
         // people patients (localstack/keycloak/realm.json); staff are not patients.
         if user.role != Role::Patient {
-            self.map_role(&token, id, Method::DELETE, &self.default_role)
+            self.map_role(token, id, Method::DELETE, &self.default_role)
                 .await?;
         }
-        Ok(id)
+        Ok(())
+    }
+
+    /// Deletes user `id`, whose onboarding failed after the user was created, so that a retry
+    /// of the same request finds the email free. A user left behind is logged by id: the
+    /// retry then answers 409 and an administrator deletes the user in Keycloak.
+    pub async fn discard(&self, id: Uuid) {
+        match self.delete_user(id).await {
+            Ok(()) => tracing::info!(user_id = %id, "Keycloak user of a failed onboarding deleted"),
+            Err(error) => tracing::error!(
+                user_id = %id,
+                error.message = %error,
+                "Keycloak user of a failed onboarding could not be deleted"
+            ),
+        }
+    }
+
+    /// A user already gone is no error.
+    async fn delete_user(&self, id: Uuid) -> Result<(), KeycloakError> {
+        const OPERATION: &str = "deleting a user";
+        let response = self
+            .http
+            .delete(format!("{}/users/{id}", self.admin_url))
+            .bearer_auth(self.token().await?)
+            .send()
+            .await
+            .map_err(|source| http(OPERATION, source))?;
+        match response.status() {
+            status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
+            status => Err(KeycloakError::Status {
+                operation: OPERATION,
+                status,
+            }),
+        }
     }
 
     /// Grants (POST) or takes away (DELETE) the realm role `name` of user `id`.
@@ -292,5 +361,30 @@ impl KeycloakAdmin {
 }
 
 fn http(operation: &'static str, source: reqwest::Error) -> KeycloakError {
-    KeycloakError::Http { operation, source }
+    KeycloakError::Http {
+        operation,
+        source: source.without_url(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_the_realm_s_policy_refuses_is_named_in_keycloak_s_words() {
+        // Keycloak 26.7.3's answer to POST /admin/realms/{realm}/users with a password shorter
+        // than the policy's `length(12)`.
+        let body = r#"{"error":"invalidPasswordMinLengthMessage","error_description":"Invalid password: minimum length 12."}"#;
+
+        let refusal: Refusal = serde_json::from_str(body).unwrap();
+
+        assert_eq!(
+            refusal.fields(),
+            BTreeMap::from([(
+                "password".to_owned(),
+                "Invalid password: minimum length 12.".to_owned()
+            )])
+        );
+    }
 }

@@ -10,7 +10,7 @@ mod domain;
 mod keycloak;
 mod store;
 
-pub use app::{App, Config, SetupError};
+pub use app::{App, ClientSecret, Config, SetupError};
 pub use domain::{Gender, NewUser, ProfilePatch};
 pub use keycloak::{KeycloakAdmin, KeycloakError};
 pub use store::{DoctorListing, Profile};

@@ -16,6 +16,8 @@ pub struct Profile {
     pub id: Uuid,
     pub username: Option<String>,
     pub email: Option<String>,
+    /// Whether Keycloak verified `email` (the owner's token says so on each sign-in).
+    pub email_verified: bool,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     /// E.164.
@@ -46,6 +48,7 @@ pub(crate) struct NewProfile<'a> {
     pub id: Uuid,
     pub username: Option<&'a str>,
     pub email: Option<&'a str>,
+    pub email_verified: bool,
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub roles: Vec<Role>,
@@ -59,6 +62,7 @@ impl Profile {
             user_id: self.id,
             username: self.username.clone(),
             email: self.email.clone(),
+            email_verified: self.email_verified,
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             roles: self.roles.iter().filter_map(|r| r.parse().ok()).collect(),
@@ -122,8 +126,8 @@ pub(crate) async fn insert(
 ) -> sqlx::Result<Option<Profile>> {
     let roles: Vec<&str> = new.roles.iter().map(|role| role.as_str()).collect();
     sqlx::query_as(
-        "insert into profiles (id, username, email, first_name, last_name, roles, specialty)
-         values ($1, $2, $3, $4, $5, $6, $7)
+        "insert into profiles (id, username, email, email_verified, first_name, last_name, roles, specialty)
+         values ($1, $2, $3, $8, $4, $5, $6, $7)
          on conflict (id) do nothing
          returning *",
     )
@@ -134,6 +138,27 @@ pub(crate) async fn insert(
     .bind(new.last_name)
     .bind(roles)
     .bind(new.specialty)
+    .bind(new.email_verified)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Sets the address and whether it is verified, as the owner's token has them, unless the
+/// profile has them already; the changed profile, if it changed.
+pub(crate) async fn take_email(
+    conn: &mut PgConnection,
+    id: Uuid,
+    email: &str,
+    verified: bool,
+) -> sqlx::Result<Option<Profile>> {
+    sqlx::query_as(
+        "update profiles set email = $2, email_verified = $3, version = version + 1, updated_at = now()
+         where id = $1 and (email is distinct from $2 or email_verified <> $3)
+         returning *",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(verified)
     .fetch_optional(conn)
     .await
 }

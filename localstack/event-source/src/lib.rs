@@ -8,7 +8,8 @@
 //! - batches of up to `BatchSize` records, waiting at most `MaximumBatchingWindowInSeconds`;
 //! - the MSK event JSON exactly as AWS builds it ([`msk_event`]);
 //! - offsets committed only after the batch succeeded; on failure, retries with backoff up to
-//!   `MaximumRetryAttempts`, partial batch responses with `ReportBatchItemFailures`, halving
+//!   `MaximumRetryAttempts`, partial batch responses with `ReportBatchItemFailures` (in AWS's
+//!   shape only: any other fails the whole batch), halving
 //!   the batch with `BisectBatchOnFunctionError`, and the `OnFailure` Kafka destination for
 //!   what is left;
 //! - scheduled functions (the outbox relays) invoked at their rate.
@@ -24,6 +25,7 @@ pub mod deployment;
 mod event;
 pub mod gateway;
 mod invoke;
+mod response;
 mod runner;
 mod settings;
 

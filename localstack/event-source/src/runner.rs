@@ -9,10 +9,10 @@ use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message, Timestamp};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::response::records_to_retry;
 use crate::{Consumed, InvokeError, Invoker, Mapping, StartingPosition, msk_event};
 
 /// The mapping could not start or lost its broker.
@@ -136,14 +136,19 @@ impl Runner {
                 }
                 let event = msk_event(&pending, &self.event_source_arn, &self.bootstrap_servers);
                 let reason = match self.invoker.invoke(&self.mapping.function, &event).await {
-                    Ok(answer) => match self.failed_from(&answer, &pending) {
-                        Ok(None) => return Outcome::Done,
-                        Ok(Some(rest)) => {
+                    // Without `ReportBatchItemFailures` the answer is not read, as in AWS.
+                    Ok(_) if !self.mapping.report_batch_item_failures => return Outcome::Done,
+                    Ok(answer) => match records_to_retry(&answer, &pending) {
+                        Ok(rest) if rest.is_empty() => return Outcome::Done,
+                        Ok(rest) => {
                             tracing::warn!(function = %self.mapping.function, retried = rest.len(), "partial batch failure");
                             pending = rest;
                             "the function reported the records as failed".to_owned()
                         }
-                        Err(problem) => problem.to_owned(),
+                        Err(problem) => {
+                            tracing::warn!(function = %self.mapping.function, records = pending.len(), problem, "the partial batch response is not in AWS's shape: the whole batch failed");
+                            problem.to_owned()
+                        }
                     },
                     Err(error) => {
                         tracing::warn!(function = %self.mapping.function, error = %error, records = pending.len(), "invocation failed");
@@ -176,58 +181,6 @@ impl Runner {
                 }
             }
         })
-    }
-
-    /// The records to retry after a successful invocation: `None` when all are done. With
-    /// `ReportBatchItemFailures`, each reported record and the rest of its partition;
-    /// without it, the answer is not read, as in AWS.
-    fn failed_from(
-        &self,
-        answer: &Value,
-        pending: &[Consumed],
-    ) -> Result<Option<Vec<Consumed>>, &'static str> {
-        if !self.mapping.report_batch_item_failures {
-            return Ok(None);
-        }
-        let Some(failures) = answer.get("batchItemFailures").filter(|f| !f.is_null()) else {
-            return Ok(None);
-        };
-        let failures = failures
-            .as_array()
-            .ok_or("batchItemFailures is not a list")?;
-        let mut first_failed: BTreeMap<String, i64> = BTreeMap::new();
-        for failure in failures {
-            let partition = failure.get("topic-partition").and_then(Value::as_str);
-            let offset = failure.get("offset").and_then(Value::as_i64);
-            let (Some(partition), Some(offset)) = (partition, offset) else {
-                // AWS treats an unreadable item as a failure of the whole batch.
-                return Err("a batchItemFailures entry without topic-partition and offset");
-            };
-            let known = pending
-                .iter()
-                .any(|r| format!("{}-{}", r.topic, r.partition) == partition && r.offset == offset);
-            if !known {
-                return Err("a batchItemFailures entry names a record not in the batch");
-            }
-            first_failed
-                .entry(partition.to_owned())
-                .and_modify(|o| *o = (*o).min(offset))
-                .or_insert(offset);
-        }
-        if first_failed.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            pending
-                .iter()
-                .filter(|r| {
-                    first_failed
-                        .get(&format!("{}-{}", r.topic, r.partition))
-                        .is_some_and(|failed| r.offset >= *failed)
-                })
-                .cloned()
-                .collect(),
-        ))
     }
 
     /// Sends what could not be processed to the on-failure destination with the reason and

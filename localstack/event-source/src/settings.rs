@@ -105,9 +105,14 @@ impl Settings {
                     problem: problem.to_owned(),
                 };
                 match event.get("Type").and_then(Value::as_str) {
-                    Some("MSK") => settings
-                        .mappings
-                        .push(mapping(function, &properties).map_err(problem)?),
+                    Some("MSK") => {
+                        if let Some(missing) = provisioned_mode_missing(&properties) {
+                            return Err(problem(missing.as_str()));
+                        }
+                        settings
+                            .mappings
+                            .push(mapping(function, &properties).map_err(problem)?);
+                    }
                     Some("Schedule" | "ScheduleV2") => {
                         let expression = properties
                             .get("ScheduleExpression")
@@ -196,6 +201,61 @@ fn mapping(function: &str, properties: &Value) -> Result<Mapping, &'static str> 
     })
 }
 
+/// Why an MSK event source asks for error handling it would not get in AWS: retries, record
+/// age, bisecting, partial batch responses and Kafka on-failure destinations are provisioned
+/// mode's (`ProvisionedPollerConfig`), "Under Event poller configuration, select provisioned
+/// mode to configure error handling controls"
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html>,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html>).
+fn provisioned_mode_missing(properties: &Value) -> Option<String> {
+    if properties.get("ProvisionedPollerConfig").is_some() {
+        return None;
+    }
+    let get = |name: &str| properties.get(name);
+    let asked: Vec<&str> = [
+        (
+            "MaximumRetryAttempts",
+            get("MaximumRetryAttempts").is_some(),
+        ),
+        (
+            "MaximumRecordAgeInSeconds",
+            get("MaximumRecordAgeInSeconds").is_some(),
+        ),
+        (
+            "BisectBatchOnFunctionError",
+            get("BisectBatchOnFunctionError").and_then(Value::as_bool) == Some(true),
+        ),
+        (
+            "ReportBatchItemFailures",
+            get("FunctionResponseTypes")
+                .and_then(Value::as_sequence)
+                .is_some_and(|types| {
+                    types
+                        .iter()
+                        .any(|t| t.as_str() == Some("ReportBatchItemFailures"))
+                }),
+        ),
+        (
+            "a kafka:// OnFailure destination",
+            get("DestinationConfig")
+                .and_then(|d| d.get("OnFailure"))
+                .and_then(|o| o.get("Destination"))
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.starts_with("kafka://")),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(control, set)| set.then_some(control))
+    .collect();
+    (!asked.is_empty()).then(|| {
+        format!(
+            "{} need provisioned mode, which this event source lacks: set ProvisionedPollerConfig \
+             (deployed without it, Lambda would not apply them)",
+            asked.join(", ")
+        )
+    })
+}
+
 /// `rate(5 minutes)` as a duration.
 fn rate(expression: &str) -> Result<Duration, &'static str> {
     let invalid = "ScheduleExpression must be rate(<n> <unit>)";
@@ -237,6 +297,7 @@ Resources:
             BisectBatchOnFunctionError: true
             FunctionResponseTypes: [ReportBatchItemFailures]
             DestinationConfig: { OnFailure: { Destination: kafka://appointment-events.analytics.dlq } }
+            ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 }
   Relay:
     Type: AWS::Serverless::Function
     Metadata: { BuildProperties: { Binary: relay-outbox } }
@@ -281,6 +342,24 @@ Resources:
         let error = Settings::from_template(&template).unwrap_err();
 
         assert!(error.to_string().contains("exactly one topic"), "{error}");
+    }
+
+    #[test]
+    fn an_event_source_asking_for_error_handling_without_provisioned_mode_is_refused() {
+        let template = TEMPLATE.replace(
+            "            ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 }\n",
+            "",
+        );
+
+        let error = Settings::from_template(&template).unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "ingest-events: event Appointments: MaximumRetryAttempts, BisectBatchOnFunctionError, \
+             ReportBatchItemFailures, a kafka:// OnFailure destination need provisioned mode, which \
+             this event source lacks: set ProvisionedPollerConfig (deployed without it, Lambda \
+             would not apply them)"
+        );
     }
 
     #[test]

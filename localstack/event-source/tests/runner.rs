@@ -200,7 +200,7 @@ async fn a_partial_batch_failure_retries_the_failed_record_and_what_follows_it()
     let partition = format!("{topic}-0");
     let (base, calls) = fake_function(move |_, call| {
         let failures = if call == 0 {
-            json!([{"topic-partition": partition, "offset": 2}])
+            json!([{"itemIdentifier": {"partition": partition, "offset": 2}}])
         } else {
             json!([])
         };

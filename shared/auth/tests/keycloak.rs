@@ -74,13 +74,19 @@ async fn a_service_account_token_carries_its_client_roles_and_no_carebook_role()
 
     assert_eq!(principal.client_id(), Some("carebook-users-service"));
     assert_eq!(principal.roles().count(), 0);
-    for role in ["manage-users", "view-users", "view-realm"] {
+    for role in ["query-users", "view-realm"] {
         assert!(
             principal.has_client_role("realm-management", role),
             "{role}"
         );
     }
-    assert!(!principal.has_client_role("realm-management", "manage-realm"));
+    // Its rights on users come from fine-grained admin permissions (functions/users/tests/api/identity.rs).
+    for role in ["manage-users", "view-users", "manage-realm"] {
+        assert!(
+            !principal.has_client_role("realm-management", role),
+            "{role}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -21,10 +21,23 @@ use carebook_outbox::Publisher;
 use serde::Serialize;
 
 /// A record the event source must deliver again, with everything after it in its partition.
+///
+/// The shape is AWS's for Kafka event sources, an object rather than the string that SQS,
+/// Kinesis and DynamoDB take: any other shape fails the whole batch.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html#kafka-partial-batch-response>
+/// (`aws_lambda_events` 1.2 has no Kafka response type yet; aws-lambda-rust-runtime#1164
+/// adds one of this shape.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BatchItemFailure {
-    #[serde(rename = "topic-partition")]
-    pub topic_partition: String,
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: ItemIdentifier,
+}
+
+/// Which record failed: its partition as the event names it and its offset, a JSON number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemIdentifier {
+    /// `<topic>-<partition>`, the key of the event's `records`.
+    pub partition: String,
     pub offset: i64,
 }
 
@@ -154,9 +167,8 @@ impl Failures {
             batch_item_failures: self
                 .0
                 .into_iter()
-                .map(|(topic_partition, offset)| BatchItemFailure {
-                    topic_partition,
-                    offset,
+                .map(|(partition, offset)| BatchItemFailure {
+                    item_identifier: ItemIdentifier { partition, offset },
                 })
                 .collect(),
         }
@@ -344,3 +356,40 @@ macro_rules! kafka_main {
 
 /// Re-exported for [`kafka_main!`].
 pub use aws_lambda_events;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use aws_lambda_events::kafka::KafkaEvent;
+    use serde_json::Value;
+
+    use super::*;
+
+    /// AWS's example MSK event, as Powertools for AWS Lambda (Python) ships it.
+    const EVENT: &str =
+        include_str!("../../../localstack/event-source/tests/fixtures/powertools-kafka-event.json");
+    /// The response schema of AWS's Lambda guide.
+    const AWS_RESPONSE: &str = include_str!(
+        "../../../localstack/event-source/tests/fixtures/aws-kafka-partial-batch-response.json"
+    );
+
+    #[test]
+    fn a_failed_record_is_reported_in_the_shape_aws_documents() {
+        // Arrange: the second record of the example fails.
+        let batch = Batch::decode(serde_json::from_str::<KafkaEvent>(EVENT).unwrap());
+        let failed = &batch.records[1];
+        let mut failures = Failures::default();
+
+        // Act
+        failures.retry(failed);
+        failures.retry(&batch.records[2]);
+        let answer = serde_json::to_value(failures.into_response()).unwrap();
+
+        // Assert: AWS's schema, with that record's partition and offset in its placeholders.
+        let mut expected: Value = serde_json::from_str(AWS_RESPONSE).unwrap();
+        expected["batchItemFailures"][0]["itemIdentifier"]["partition"] = "mytopic-0".into();
+        expected["batchItemFailures"][0]["itemIdentifier"]["offset"] = 1.into();
+        assert_eq!(answer, expected);
+    }
+}

@@ -19,6 +19,10 @@ pub struct UserSnapshot {
     pub user_id: Uuid,
     pub username: Option<String>,
     pub email: Option<String>,
+    /// Whether Keycloak verified `email` (the token's `email_verified`); events from before
+    /// this field say nothing, which counts as not verified.
+    #[serde(default)]
+    pub email_verified: bool,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     /// Carebook realm roles.
@@ -97,6 +101,10 @@ pub struct Participant {
     /// The name to address them by.
     pub name: String,
     pub email: Option<String>,
+    /// Whether Keycloak verified `email`: the clinic emails verified addresses only. Events
+    /// from before this field say nothing, which counts as not verified.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// A time slot, `[starts_at, ends_at)`.

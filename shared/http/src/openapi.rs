@@ -59,7 +59,7 @@ impl utoipa::ToSchema for Problem {
 }
 
 /// Declares problem responses for the OpenAPI document: each a unit struct implementing
-/// `utoipa::ToResponse`, for `responses((status = 409, response = SlotTaken))` and the
+/// `utoipa::ToResponse`, for `responses((status = 409, response = BookConflict))` and the
 /// document's `components(responses(...))`.
 #[macro_export]
 macro_rules! problem_responses {

@@ -1,7 +1,8 @@
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgPool};
 
 use crate::secret::{Aws, secret_string};
@@ -10,6 +11,11 @@ use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
 /// How long a pooled connection may sit unused before it is pinged before its next use.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
 
+/// The most connections one Lambda instance holds: it serves one invocation at a time, so two
+/// cover the change and the publish after it. The template's reserved concurrency times this
+/// stays under the database's connection budget (README, "Guardrails").
+pub const POOL_SIZE: u32 = 2;
+
 /// Where a service's database is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Database {
@@ -17,8 +23,16 @@ pub enum Database {
     Url(String),
     /// The ARN of a Secrets Manager secret in RDS's format (`host`, `port`, `username`,
     /// `password`, `dbname`; `<SERVICE>_DATABASE_SECRET_ARN`), read once at cold start, as in
-    /// AWS, where no password belongs in an environment variable.
-    Secret(String),
+    /// AWS, where no password belongs in an environment variable. The connection is TLS with
+    /// the server's certificate and name verified (`verify-full`): in a VPC, a password sent
+    /// to whoever answers on the database's address is a password given away.
+    Secret {
+        arn: String,
+        /// Certificate authorities trusted besides the public ones (`DATABASE_CA_FILE`): RDS
+        /// signs its servers with its own CAs (the RDS bundle); RDS Proxy's certificates are
+        /// public, so a proxy needs none.
+        ca_file: Option<PathBuf>,
+    },
 }
 
 /// Where a service keeps its data and sends its events.
@@ -69,7 +83,10 @@ impl OutboxConfig {
         let secret_variable = format!("{}SECRET_ARN", database_variable.trim_end_matches("URL"));
         let set = |name: &str| lookup(name).filter(|value| !value.is_empty());
         let database = match (set(&secret_variable), set(database_variable)) {
-            (Some(arn), _) => Database::Secret(arn),
+            (Some(arn), _) => Database::Secret {
+                arn,
+                ca_file: set("DATABASE_CA_FILE").map(PathBuf::from),
+            },
             (None, Some(url)) => Database::Url(url),
             (None, None) => {
                 return Err(SetupError::Missing(format!(
@@ -115,12 +132,18 @@ impl OutboxConfig {
             Database::Url(url) => url
                 .parse()
                 .map_err(|error| SetupError::DatabaseUrl(database_variable, error))?,
-            Database::Secret(arn) => secret_options(&aws, arn).await?,
+            Database::Secret { arn, ca_file } => {
+                let options = secret_options(&aws, arn)
+                    .await?
+                    .ssl_mode(PgSslMode::VerifyFull);
+                match ca_file {
+                    Some(ca_file) => options.ssl_root_cert(ca_file),
+                    None => options,
+                }
+            }
         };
-        // One invocation at a time per Lambda instance: two connections cover the change and
-        // the flush after it, and all instances together stay under PostgreSQL's limit.
         let pool: PgPool = PgPoolOptions::new()
-            .max_connections(2)
+            .max_connections(POOL_SIZE)
             .acquire_timeout(Duration::from_secs(5))
             // A ping costs a round trip per request; only a connection that sat idle (Lambda
             // froze the process between invocations) may have been dropped by the server or

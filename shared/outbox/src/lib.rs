@@ -12,9 +12,16 @@
 //! because each key is published under a PostgreSQL advisory lock, oldest row first. A
 //! duplicate can happen (published, then the mark failed): consumers deduplicate by event id.
 //!
+//! An event the brokers refuse for good (too large, topic missing, not authorized) holds back
+//! only its own key, and only until it was refused [`PARK_AFTER_ATTEMPTS`] times: then it is
+//! parked with the reason, logged at error and counted ([`Outbox::parked`]), and its key's
+//! later events go on. Consumers lose nothing they rely on: each event carries the whole
+//! snapshot with its version, and they keep the newest.
+//!
 //! Each service's migrations create the table this crate expects:
 //! `outbox (seq bigint identity primary key, id uuid unique, topic text, key text, payload
-//! jsonb, created_at timestamptz, published_at timestamptz)`.
+//! jsonb, created_at timestamptz, published_at timestamptz, attempts integer, last_error text,
+//! parked_at timestamptz)`.
 
 mod config;
 mod kafka;
@@ -22,7 +29,8 @@ mod outbox;
 mod relay;
 mod secret;
 
-pub use config::{Backends, Database, OutboxConfig, SetupError};
+pub use config::{Backends, Database, OutboxConfig, POOL_SIZE, SetupError};
 pub use kafka::{Bootstrap, KafkaAuth, KafkaConfig, KafkaSetupError, Publisher};
-pub use outbox::{Outbox, OutboxError, OutboxRow, enqueue};
+pub use outbox::{Outbox, OutboxError, OutboxRow, PARK_AFTER_ATTEMPTS, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};
+pub use secret::read_secret;

@@ -2,12 +2,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use carebook_events::{CloudEvent, Envelope, EventData};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::Publisher;
+
+/// How many times the brokers may refuse an event for good before it is parked: a handler's
+/// publish and a few relay runs (a minute apart), so a refusal an operator fixes at once (a
+/// topic created late) costs nothing, and a poison event holds back its key for minutes only.
+pub const PARK_AFTER_ATTEMPTS: i32 = 5;
 
 /// Why events could not be stored or published.
 #[derive(Debug, thiserror::Error)]
@@ -167,12 +172,13 @@ impl Outbox {
     }
 
     /// Publishes the unpublished events of up to `max_keys` keys, oldest first, skipping keys
-    /// a handler is publishing right now; returns how many were published. Stops at the first
-    /// publish failure, since the brokers are then most likely down for every key.
+    /// a handler is publishing right now; returns how many were published. An event the
+    /// brokers refuse for good holds back only its own key, until it is parked; any other
+    /// failure stops the run, since the brokers are then most likely down for every key.
     #[tracing::instrument(skip_all)]
     pub async fn relay(&self, max_keys: i64) -> Result<usize, OutboxError> {
         let keys: Vec<String> = sqlx::query_scalar(
-            "select key from outbox where published_at is null
+            "select key from outbox where published_at is null and parked_at is null
              group by key order by min(seq) limit $1",
         )
         .bind(max_keys)
@@ -188,8 +194,18 @@ impl Outbox {
 
     /// How many events wait to be published.
     pub async fn pending(&self) -> Result<i64, OutboxError> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from outbox where published_at is null and parked_at is null",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// How many events are parked: refused by the brokers [`PARK_AFTER_ATTEMPTS`] times, they
+    /// wait for an operator (README, "Events and the outbox").
+    pub async fn parked(&self) -> Result<i64, OutboxError> {
         Ok(
-            sqlx::query_scalar("select count(*) from outbox where published_at is null")
+            sqlx::query_scalar("select count(*) from outbox where parked_at is not null")
                 .fetch_one(&self.pool)
                 .await?,
         )
@@ -225,7 +241,7 @@ impl Outbox {
         }
         let pending: Vec<(Uuid, String, Json<serde_json::Value>)> = sqlx::query_as(
             "select id, topic, payload from outbox
-             where key = $1 and published_at is null order by seq",
+             where key = $1 and published_at is null and parked_at is null order by seq",
         )
         .bind(key)
         .fetch_all(&mut *tx)
@@ -244,6 +260,12 @@ impl Outbox {
             };
             match sent {
                 Ok(()) => published.push(id),
+                // Once parked, the key's later events go on; until then they keep their order.
+                Err(OutboxError::Publish(error)) if refused_for_good(&error) => {
+                    if !refuse(&mut tx, id, &topic, key, &error).await? {
+                        break;
+                    }
+                }
                 Err(error) => {
                     failure = Some(error);
                     break;
@@ -260,4 +282,54 @@ impl Outbox {
             None => Ok(published.len()),
         }
     }
+}
+
+/// Whether the brokers will refuse this record however often it is sent: too large, a topic
+/// they do not have, a write they do not authorize, a record they reject. Any other failure
+/// (brokers unreachable, timeouts, leader elections) is retried without limit.
+fn refused_for_good(error: &KafkaError) -> bool {
+    use RDKafkaErrorCode as Code;
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            Code::MessageSizeTooLarge
+                | Code::MessageBatchTooLarge
+                | Code::InvalidMessageSize
+                | Code::UnknownTopicOrPartition
+                | Code::UnknownTopic
+                | Code::UnknownPartition
+                | Code::InvalidTopic
+                | Code::TopicAuthorizationFailed
+                | Code::InvalidRecord
+        )
+    )
+}
+
+/// Counts a refusal of event `id` and parks it at the [`PARK_AFTER_ATTEMPTS`]th; returns
+/// whether it is parked. The log names the event, never its payload (personal data).
+async fn refuse(
+    conn: &mut PgConnection,
+    id: Uuid,
+    topic: &str,
+    key: &str,
+    error: &KafkaError,
+) -> Result<bool, OutboxError> {
+    let reason = error.to_string();
+    let (attempts, parked): (i32, bool) = sqlx::query_as(
+        "update outbox set attempts = attempts + 1, last_error = $2,
+             parked_at = case when attempts + 1 >= $3 then now() end
+         where id = $1
+         returning attempts, parked_at is not null",
+    )
+    .bind(id)
+    .bind(&reason)
+    .bind(PARK_AFTER_ATTEMPTS)
+    .fetch_one(conn)
+    .await?;
+    if parked {
+        tracing::error!(outbox_id = %id, topic, key, attempts, reason, "event parked: the brokers refuse it; its key's later events go on");
+    } else {
+        tracing::warn!(outbox_id = %id, topic, key, attempts, reason, "the brokers refused an event; it is tried again later");
+    }
+    Ok(parked)
 }

@@ -8,7 +8,8 @@ pub const RELAY_MAX_KEYS: i64 = 500;
 
 /// The `main` of a service's scheduled relay function: whatever the outbox still holds (the
 /// broker was down, a handler crashed after commit) is published, oldest first per key. The
-/// schedule's event is ignored; the answer says how many events were published.
+/// schedule's event is ignored; the answer says how many events were published and how many
+/// are parked, waiting for an operator.
 pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let outbox = OutboxConfig::from_env(database_variable)?
@@ -18,7 +19,11 @@ pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
         let outbox = &outbox;
         async move {
             let published = outbox.relay(RELAY_MAX_KEYS).await?;
-            Ok::<_, Error>(json!({ "published": published }))
+            let parked = outbox.parked().await?;
+            if parked > 0 {
+                tracing::error!(parked, "parked outbox events wait for an operator");
+            }
+            Ok::<_, Error>(json!({ "published": published, "parked": parked }))
         }
     }))
     .await

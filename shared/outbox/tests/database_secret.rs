@@ -1,7 +1,12 @@
 //! In AWS the database comes from a Secrets Manager secret in RDS's format, read at cold
 //! start; here the secret lives in the AWS emulator (moto) and points at a test database.
+//! Such connections verify the server (`verify-full`): the local cluster serves TLS with
+//! Debian's self-signed certificate for `localhost`, which stands for a server the public
+//! CAs do not vouch for, as RDS's own CAs are not public.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::path::PathBuf;
 
 use carebook_outbox::{Database, OutboxConfig};
 use carebook_testkit::{TestDatabase, outbox_config};
@@ -16,30 +21,82 @@ fn with(database: Database, db: &TestDatabase) -> OutboxConfig {
     }
 }
 
-#[tokio::test]
-async fn the_database_is_found_through_an_rds_style_secret() {
-    // Arrange
-    let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
+/// An RDS-style secret for `db`, reached by the name `host`.
+async fn secret_for(db: &TestDatabase, host: &str) -> String {
     let url = Url::parse(db.url()).unwrap();
     let value = serde_json::json!({
-        "engine": "postgres", "host": url.host_str().unwrap(), "port": url.port().unwrap(),
+        "engine": "postgres", "host": host, "port": url.port().unwrap(),
         "username": url.username(), "password": url.password().unwrap(),
         "dbname": url.path().trim_start_matches('/'),
     });
-    let arn = moto::secret("carebook/test/", &value.to_string()).await;
+    moto::secret("carebook/test/", &value.to_string()).await
+}
+
+/// The certificate the local cluster serves, as the CA that vouches for it.
+async fn server_certificate(db: &TestDatabase) -> PathBuf {
+    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+    let file: String = sqlx::query_scalar("select current_setting('ssl_cert_file')")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    PathBuf::from(file)
+}
+
+#[tokio::test]
+async fn the_database_is_found_through_an_rds_style_secret_over_verified_tls() {
+    // Arrange
+    let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
+    let arn = secret_for(&db, "localhost").await;
+    let ca_file = Some(server_certificate(&db).await);
 
     // Act
-    let outbox = with(Database::Secret(arn), &db)
+    let outbox = with(Database::Secret { arn, ca_file }, &db)
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
 
     // Assert
-    let name: String = sqlx::query_scalar("select current_database()")
-        .fetch_one(outbox.pool())
+    let (name, tls): (String, bool) = sqlx::query_as(
+        "select current_database(), ssl from pg_stat_ssl where pid = pg_backend_pid()",
+    )
+    .fetch_one(outbox.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        name,
+        Url::parse(db.url()).unwrap().path().trim_start_matches('/')
+    );
+    assert!(tls, "the connection is not TLS");
+}
+
+#[tokio::test]
+async fn a_server_no_trusted_ca_vouches_for_is_refused() {
+    let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
+    let arn = secret_for(&db, "localhost").await;
+
+    let outbox = with(Database::Secret { arn, ca_file: None }, &db)
+        .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
-    assert_eq!(name, url.path().trim_start_matches('/'));
+
+    let refused = sqlx::query("select 1").execute(outbox.pool()).await;
+    assert!(refused.is_err(), "connected to an unverified server");
+}
+
+#[tokio::test]
+async fn a_server_whose_certificate_names_another_host_is_refused() {
+    let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
+    // The certificate is trusted, but it names localhost, not this address.
+    let arn = secret_for(&db, "127.0.0.1").await;
+    let ca_file = Some(server_certificate(&db).await);
+
+    let outbox = with(Database::Secret { arn, ca_file }, &db)
+        .connect("TEST_DATABASE_URL")
+        .await
+        .unwrap();
+
+    let refused = sqlx::query("select 1").execute(outbox.pool()).await;
+    assert!(refused.is_err(), "connected to a server of another name");
 }
 
 #[tokio::test]
@@ -47,11 +104,17 @@ async fn a_secret_that_is_not_a_database_secret_is_named_without_its_content() {
     let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
     let arn = moto::secret("carebook/test/", "hunter2-not-json").await;
 
-    let error = with(Database::Secret(arn.clone()), &db)
-        .connect("TEST_DATABASE_URL")
-        .await
-        .err()
-        .unwrap();
+    let error = with(
+        Database::Secret {
+            arn: arn.clone(),
+            ca_file: None,
+        },
+        &db,
+    )
+    .connect("TEST_DATABASE_URL")
+    .await
+    .err()
+    .unwrap();
 
     moto::assert_names_without_content(error, &arn, "hunter2");
 }
@@ -70,6 +133,7 @@ fn a_secret_arn_wins_over_a_url_and_neither_is_named_in_the_error() {
         lookup(&[
             ("USERS_DATABASE_URL", "postgres://x"),
             ("USERS_DATABASE_SECRET_ARN", "arn:s"),
+            ("DATABASE_CA_FILE", "/opt/rds-ca/global-bundle.pem"),
             ("KAFKA_BOOTSTRAP_SERVERS", "k:9092"),
         ]),
     )
@@ -80,7 +144,13 @@ fn a_secret_arn_wins_over_a_url_and_neither_is_named_in_the_error() {
     )
     .unwrap_err();
 
-    assert_eq!(both.database, Database::Secret("arn:s".into()));
+    assert_eq!(
+        both.database,
+        Database::Secret {
+            arn: "arn:s".into(),
+            ca_file: Some("/opt/rds-ca/global-bundle.pem".into())
+        }
+    );
     assert_eq!(
         neither.to_string(),
         "set USERS_DATABASE_URL or USERS_DATABASE_SECRET_ARN"

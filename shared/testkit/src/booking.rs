@@ -4,8 +4,8 @@ use carebook_events::{
 use uuid::Uuid;
 
 /// The `appointment.created` event of a 30-minute booking for tomorrow between a patient and a
-/// doctor named `patient` and `doctor`, each with an email address of their own; returns the
-/// event, the patient's address and the doctor's.
+/// doctor named `patient` and `doctor`, each with a verified email address of their own;
+/// returns the event, the patient's address and the doctor's.
 pub fn booked(patient: &str, doctor: &str) -> (CloudEvent<AppointmentCreated>, String, String) {
     let person = |name: &str| {
         let email = format!("{name}-{}@carebook.test", Uuid::new_v4().simple());
@@ -13,6 +13,7 @@ pub fn booked(patient: &str, doctor: &str) -> (CloudEvent<AppointmentCreated>, S
             id: Uuid::new_v4(),
             name: name.to_owned(),
             email: Some(email.clone()),
+            email_verified: true,
         };
         (participant, email)
     };

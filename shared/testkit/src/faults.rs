@@ -221,7 +221,10 @@ impl PrivateBroker {
         let mut command = kafka_java();
         command
             .arg("kafka.tools.StorageTool")
-            .args(["format", "-t", &random_cluster_id(), "-c"])
+            // `=`: an id may start with `-` (1 in 64), which would read as an option.
+            .arg("format")
+            .arg(format!("--cluster-id={}", random_cluster_id()))
+            .arg("-c")
             .arg(self.state.join("server.properties"));
         if self.security.is_some() {
             for (name, password) in users.iter().chain([&BROKER_USER]) {

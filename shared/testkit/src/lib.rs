@@ -37,7 +37,7 @@ pub use keys::SigningKey;
 pub use outbox::{outbox_config, outbox_config_without_broker};
 pub use runtime_api::{Function, api_gateway_event};
 pub use schema::schema_violations;
-pub use ses::{aws_endpoint, mail_to};
+pub use ses::{aws_endpoint, mail_to, stored_secret};
 
 /// The audience every Carebook API token carries (the API's Keycloak client).
 pub const API_AUDIENCE: &str = "carebook-api";

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 
 import type { SignInState } from "../auth/AuthProvider";
+import { safeReturnTo } from "../auth/returnTo";
 import { strings } from "../strings";
 
 /** Keycloak sends the browser back here with the code; PKCE's verifier redeems it. */
@@ -16,9 +17,8 @@ export function Callback({ manager }: { manager: UserManager }) {
     manager
       .signinRedirectCallback()
       .then((user) => {
-        const state = user.state as SignInState | undefined;
-        const returnTo = state?.returnTo.startsWith("/") ? state.returnTo : "/";
-        void navigate(returnTo, { replace: true });
+        const state = user.state as Partial<SignInState> | undefined;
+        void navigate(safeReturnTo(state?.returnTo), { replace: true });
       })
       .catch(() => {
         setFailed(true);

@@ -10,7 +10,7 @@ import { strings } from "../strings";
 
 const EMPTY = { email: "", first_name: "", last_name: "", password: "", specialty: "" };
 
-/** An admin creates a doctor, patient or admin in Keycloak and Carebook. */
+/** An admin creates a doctor or patient in Keycloak and Carebook (admins are made in Keycloak). */
 export function Onboard() {
   const { client } = useApi();
   const [form, setForm] = useState(EMPTY);
@@ -64,12 +64,11 @@ export function Onboard() {
           value={role}
           onChange={(event) => {
             const value = event.target.value;
-            setRole(value === "patient" || value === "admin" ? value : "doctor");
+            setRole(value === "patient" ? value : "doctor");
           }}
         >
           <option value="doctor">doctor</option>
           <option value="patient">patient</option>
-          <option value="admin">admin</option>
         </select>
       </Field>
       {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}

@@ -53,11 +53,13 @@ pub fn appointment(
             id: Uuid::new_v4(),
             name: "Pat Ient".into(),
             email: Some("p@carebook.test".into()),
+            email_verified: true,
         },
         doctor: Participant {
             id: doctor,
             name: "Dr Grace House".into(),
             email: Some("d@carebook.test".into()),
+            email_verified: true,
         },
         starts_at,
         ends_at: starts_at + chrono::Duration::minutes(30),
@@ -114,6 +116,7 @@ fn story() -> (Uuid, Vec<KeyValue>, Vec<KeyValue>) {
             user_id: doctor,
             username: None,
             email: None,
+            email_verified: false,
             first_name: None,
             last_name: None,
             roles: vec![carebook_auth::Role::Doctor],
@@ -291,8 +294,11 @@ async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_a
     assert_eq!(failed.batch_item_failures.len(), 1);
     assert_eq!(
         (
-            failed.batch_item_failures[0].topic_partition.as_str(),
-            failed.batch_item_failures[0].offset
+            failed.batch_item_failures[0]
+                .item_identifier
+                .partition
+                .as_str(),
+            failed.batch_item_failures[0].item_identifier.offset
         ),
         ("appointment-events-0", 0)
     );

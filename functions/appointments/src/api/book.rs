@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 use tracing::field;
 use uuid::Uuid;
 
-use super::{KeyReused, SlotTaken};
+use super::{BookConflict, KeyReused};
 use super::{appointment_response, caller, fits_hours, write_refused};
 use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
 use crate::store::Appointment;
@@ -20,8 +20,10 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// `POST /appointments`: a patient books for themselves, an admin for a patient. The
 /// database refuses a slot that overlaps a scheduled appointment of the doctor or the
-/// patient (409 naming the clashing slot). A retry with the same `Idempotency-Key` answers
-/// with the appointment the first request made and creates nothing.
+/// patient (409 naming the clashing slot), and a patient's own booking past the clinic's
+/// limit on open appointments (409 naming the limit; an admin's booking for them is exempt
+/// and counts). A retry with the same `Idempotency-Key` answers with the appointment the
+/// first request made and creates nothing.
 #[utoipa::path(
     post,
     path = "/appointments",
@@ -36,7 +38,7 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
         )),
         (status = 400, response = carebook_http::openapi::Invalid),
         (status = 403, response = carebook_http::openapi::Forbidden),
-        (status = 409, response = SlotTaken),
+        (status = 409, response = BookConflict),
         (status = 413, response = carebook_http::openapi::BodyTooLarge),
         (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
         (status = 422, response = KeyReused),
@@ -77,6 +79,7 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
             user_id: caller.id(),
             username: principal.username().map(str::to_owned),
             email: principal.email().map(str::to_owned),
+            email_verified: principal.email_verified(),
             first_name: principal.given_name().map(str::to_owned),
             last_name: principal.family_name().map(str::to_owned),
             roles: principal.roles().collect(),
@@ -127,11 +130,18 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         request: body,
     });
     let outbox_row = OutboxRow::of(&event).context("encoding the event")?;
-    let appointment = match store::book(&mut conn, &row, claim.as_ref(), &outbox_row).await {
+    // Staff book for a patient as the clinic sees fit (a course of treatment, say); the limit
+    // protects the clinic's calendar from a patient's own bookings.
+    let max_open = (!caller.is_admin()).then_some(app.rules.max_open_per_patient);
+    let booked = store::book(&mut conn, &row, claim.as_ref(), max_open, &outbox_row).await;
+    let appointment = match booked {
         Ok(Some(appointment)) => appointment,
         Ok(None) => {
             let claim = claim.context("a booking without a key inserted nothing")?;
             return replay(&mut conn, &claim).await;
+        }
+        Err(error) if store::is_over_open_limit(&error) => {
+            return Err(over_open_limit(app.rules.max_open_per_patient));
         }
         Err(error) => {
             return Err(write_refused(&mut conn, error, doctor.id, patient_id, slot, None).await);
@@ -142,6 +152,20 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
     app.outbox.publish_committed(&event).await;
     tracing::info!(event_id = %event.id, "appointment booked");
     Ok(created(&appointment, false))
+}
+
+/// 409: the patient holds as many open appointments as the clinic allows.
+fn over_open_limit(limit: u16) -> ApiError {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "open-appointments-limit",
+        "Too many open appointments",
+    )
+    .with_detail(format!(
+        "a patient may hold at most {limit} upcoming appointments: cancel one, or book again once one has taken place"
+    ))
+    .with_extension("limit", serde_json::json!(limit))
+    .into()
 }
 
 /// The answer to a retry: the appointment the first request with this key made.

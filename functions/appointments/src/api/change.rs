@@ -17,7 +17,7 @@ use super::{
     Caller, appointment_id, appointment_response, caller, check_version, fits_hours, if_match,
     not_scheduled, write_refused,
 };
-use super::{CompleteConflict, NotScheduled, RescheduleConflict, StaleVersion, VersionRequired};
+use super::{CancelConflict, CompleteConflict, RescheduleConflict, StaleVersion, VersionRequired};
 use crate::domain::{CancelBody, Cancellation, Reschedule, RescheduleBody};
 use crate::store::{self, Appointment, Change, Person};
 use crate::{App, WeeklyHours};
@@ -27,7 +27,8 @@ use crate::{App, WeeklyHours};
 const ATTEMPTS: usize = 3;
 
 /// `PATCH /appointments/{id}`: its patient or an admin moves a scheduled appointment
-/// (`starts_at`, `duration_minutes`) or edits its `reason`. The client must say which version
+/// (`starts_at`, `duration_minutes`) or edits its `reason`; once it has started, only an
+/// admin (409 `already-started` for its patient). The client must say which version
 /// it changes (`If-Match` or `version`): 428 without, 412 when it is stale. A new slot is
 /// checked for clashes like a booking. Publishes `appointment.rescheduled` when the slot moves.
 #[utoipa::path(
@@ -72,6 +73,7 @@ pub async fn reschedule_appointment(
             }
             .into());
         }
+        not_started_for_patient(caller, &found.appointment)?;
         let before = &found.appointment;
         let duration_minutes = change.duration.map_or(
             u16::try_from(before.duration_minutes).unwrap_or_default(),
@@ -112,7 +114,9 @@ pub async fn reschedule_appointment(
 }
 
 /// `POST /appointments/{id}/cancel` `{reason?}`: its patient, its doctor or an admin cancels
-/// a scheduled appointment; `If-Match` is honoured when sent. Publishes `appointment.cancelled`.
+/// a scheduled appointment; once it has started, only its doctor or an admin (409
+/// `already-started` for its patient). `If-Match` is honoured when sent. Publishes
+/// `appointment.cancelled`.
 #[utoipa::path(
     post,
     path = "/appointments/{id}/cancel",
@@ -123,7 +127,7 @@ pub async fn reschedule_appointment(
         (status = 200, description = "Cancelled", body = Appointment, headers(("ETag" = String, description = "The appointment's version, for `If-Match`"))),
         (status = 400, response = carebook_http::openapi::Invalid),
         (status = 404, response = carebook_http::openapi::NotFound),
-        (status = 409, response = NotScheduled),
+        (status = 409, response = CancelConflict),
         (status = 412, response = StaleVersion),
         (status = 413, response = carebook_http::openapi::BodyTooLarge),
         (status = 415, response = carebook_http::openapi::UnsupportedMediaType),
@@ -145,6 +149,7 @@ pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response
         .as_ref()
         .map(|reason| reason.as_ref().to_owned());
     let after = change_appointment(app, caller, id, expected, |found| {
+        not_started_for_patient(caller, &found.appointment)?;
         let new = found.closed(AppointmentStatus::Cancelled, reason.clone());
         let event = AppointmentCancelled {
             appointment: found.snapshot_after(&new),
@@ -207,6 +212,22 @@ pub async fn complete_appointment(
     })
     .await?;
     Ok(appointment_response(StatusCode::OK, &after))
+}
+
+/// 409 when the caller is the patient of an appointment that has started: from its start it
+/// is the clinic's to cancel or change (its doctor's or an admin's), not a late no-show's.
+fn not_started_for_patient(caller: Caller, appointment: &Appointment) -> Result<(), ApiError> {
+    let staff = caller.is_admin() || caller.id() == appointment.doctor_id;
+    if staff || Utc::now() < appointment.starts_at {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::CONFLICT,
+        "already-started",
+        "The appointment has started",
+    )
+    .with_detail("once an appointment has started, only the clinic can cancel or change it")
+    .into())
 }
 
 /// A scheduled appointment the caller may change, as read before the change.

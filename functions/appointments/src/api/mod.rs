@@ -40,9 +40,9 @@ use crate::{App, WeeklyHours, WorkingHours};
         hours::set_working_hours,
     ),
     components(responses(
-        SlotTaken,
+        BookConflict,
         RescheduleConflict,
-        NotScheduled,
+        CancelConflict,
         CompleteConflict,
         StaleVersion,
         VersionRequired,
@@ -53,11 +53,11 @@ pub struct ApiDoc;
 
 carebook_http::problem_responses! {
     /// 409 of a booking.
-    SlotTaken: "The slot overlaps another scheduled appointment of the doctor or the patient: `clash_with` says whose, `clashing_slot` when", ["slot-taken"];
+    BookConflict: "The slot overlaps another scheduled appointment of the doctor or the patient (`clash_with` says whose, `clashing_slot` when), or a patient booking for themselves already holds as many open appointments (scheduled, not yet started) as the clinic allows (`limit`)", ["slot-taken", "open-appointments-limit"];
     /// 409 of a change.
-    RescheduleConflict: "The new slot is taken (`clash_with`, `clashing_slot`), or the appointment is no longer scheduled", ["slot-taken", "not-scheduled"];
+    RescheduleConflict: "The new slot is taken (`clash_with`, `clashing_slot`), the appointment is no longer scheduled, or it has started and the caller is its patient (staff only from then on)", ["slot-taken", "not-scheduled", "already-started"];
     /// 409 of a cancellation.
-    NotScheduled: "The appointment is no longer scheduled", ["not-scheduled"];
+    CancelConflict: "The appointment is no longer scheduled, or it has started and the caller is its patient (staff only from then on)", ["not-scheduled", "already-started"];
     /// 409 of a completion.
     CompleteConflict: "The appointment is no longer scheduled, or has not started yet", ["not-scheduled", "not-started"];
     /// 412.

@@ -6,6 +6,7 @@ mod availability;
 mod fields;
 mod hours;
 mod requests;
+mod rules;
 
 pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, free_slots};
 pub use fields::{DurationMinutes, FieldErrors, IdempotencyKey, Reason};
@@ -14,3 +15,4 @@ pub use requests::{
     BookBody, CancelBody, Cancellation, ListFilter, ListQuery, NewAppointment, Reschedule,
     RescheduleBody,
 };
+pub use rules::BookingRules;

@@ -5,7 +5,7 @@ use futures::future::join_all;
 use lambda_http::http::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, booking, events, no_more_events, tomorrow_at};
+use crate::helpers::{Person, TestApp, at, booking, events, no_more_events, tomorrow_at};
 
 #[tokio::test]
 async fn a_patient_books_a_free_slot_and_the_booking_is_published() {
@@ -292,4 +292,208 @@ async fn every_bad_booking_is_a_400_naming_the_field_and_stores_nothing() {
         (StatusCode::BAD_REQUEST, true)
     );
     assert_eq!(app.stored().await, before);
+}
+
+/// `POST /appointments/{id}/cancel` as `who`, which must succeed.
+async fn cancel(app: &TestApp, who: &Person, appointment: &Value) {
+    let (status, body) = app
+        .call(
+            api::cancel_appointment,
+            at(
+                ApiRequest::post("/appointments/{id}/cancel"),
+                &appointment["id"],
+            )
+            .token(who.token()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_patient_books_up_to_the_limit_and_the_next_booking_is_refused_until_one_ends() {
+    // Arrange: five open appointments, the last booked with an Idempotency-Key.
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let mut open = Vec::new();
+    for hour in 9..13 {
+        open.push(app.book(&patient, &doctor, tomorrow_at(hour)).await);
+    }
+    let keyed = || {
+        ApiRequest::post("/appointments")
+            .token(patient.token())
+            .header("Idempotency-Key", "fifth-booking")
+            .json(&booking(&doctor, tomorrow_at(13)))
+    };
+    let (fifth, _) = app.call(api::book_appointment, keyed()).await;
+    let before = app.stored().await;
+
+    // Act
+    let (sixth, problem) = app
+        .try_book(&patient, &booking(&doctor, tomorrow_at(14)))
+        .await;
+    let after_refusal = app.stored().await;
+    let (retry_of_fifth, _) = app.call(api::book_appointment, keyed()).await;
+    cancel(&app, &patient, &open[0]).await;
+    let (after_cancel, _) = app
+        .try_book(&patient, &booking(&doctor, tomorrow_at(14)))
+        .await;
+    app.started(&open[1]["id"], 5).await;
+    let (after_one_started, _) = app
+        .try_book(&patient, &booking(&doctor, tomorrow_at(15)))
+        .await;
+    let (at_the_limit_again, _) = app
+        .try_book(&patient, &booking(&doctor, tomorrow_at(16)))
+        .await;
+
+    // Assert
+    assert_eq!(fifth, StatusCode::CREATED);
+    assert_eq!(sixth, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["type"],
+        "urn:carebook:problem:open-appointments-limit"
+    );
+    assert_eq!(problem["limit"], 5);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("at most 5"),
+        "{problem}"
+    );
+    assert_eq!(after_refusal, before, "a refused booking stores nothing");
+    assert_eq!(
+        retry_of_fifth,
+        StatusCode::CREATED,
+        "a retry of a booking within the limit is answered, not refused"
+    );
+    assert_eq!(
+        after_cancel,
+        StatusCode::CREATED,
+        "a cancellation frees a place"
+    );
+    assert_eq!(
+        after_one_started,
+        StatusCode::CREATED,
+        "a started appointment is no longer open"
+    );
+    assert_eq!(at_the_limit_again, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_admin_books_past_a_patient_s_limit_and_the_booking_counts_towards_it() {
+    // Arrange: the patient holds five open appointments they booked themselves.
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let mut open = Vec::new();
+    for hour in 9..14 {
+        open.push(app.book(&patient, &doctor, tomorrow_at(hour)).await);
+    }
+    let mut for_patient = booking(&doctor, tomorrow_at(14));
+    for_patient["patient_id"] = json!(patient.id);
+
+    // Act
+    let (by_admin, appointment) = app.try_book(&app.admin().await, &for_patient).await;
+    cancel(&app, &patient, &open[0]).await;
+    let (by_patient, problem) = app
+        .try_book(&patient, &booking(&doctor, tomorrow_at(15)))
+        .await;
+
+    // Assert
+    assert_eq!(by_admin, StatusCode::CREATED, "{appointment}");
+    assert_eq!(appointment["patient_id"], json!(patient.id));
+    assert_eq!(
+        (by_patient, problem["type"].as_str()),
+        (
+            StatusCode::CONFLICT,
+            Some("urn:carebook:problem:open-appointments-limit")
+        ),
+        "after one cancellation the admin's booking still leaves five open"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_bookings_one_below_the_limit_let_exactly_one_through() {
+    // Arrange: four open appointments; six more attempts at six free slots with six doctors,
+    // each through its own Lambda instance. The test holds the doctors' rows locked, so each
+    // booking, once it has counted the patient's appointments, waits to insert (its foreign
+    // key reads the doctor's row) until all six are in flight: the race happens every time.
+    let app = TestApp::spawn().await;
+    let doctors = app.register_many(&["doctor"], 6).await;
+    let patient = app.register(&["patient"]).await;
+    for hour in 9..13 {
+        app.book(&patient, &doctors[0], tomorrow_at(hour)).await;
+    }
+    let mut instances = Vec::new();
+    for _ in &doctors {
+        instances.push(app.another_instance().await);
+    }
+    let mut hold = app.db.pool().begin().await.unwrap();
+    let doctor_ids: Vec<uuid::Uuid> = doctors.iter().map(|doctor| doctor.id).collect();
+    sqlx::query("select from people where id = any($1) for update")
+        .bind(&doctor_ids)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+
+    // Act
+    let attempts =
+        instances
+            .iter()
+            .zip(&doctors)
+            .zip(0..)
+            .map(|((instance, doctor), half_hours)| {
+                crate::helpers::call_on(
+                    instance,
+                    api::book_appointment,
+                    ApiRequest::post("/appointments")
+                        .token(patient.token())
+                        .json(&booking(
+                            doctor,
+                            tomorrow_at(13) + Duration::minutes(30 * half_hours),
+                        )),
+                )
+            });
+    let release = async {
+        let waiting = waiting_sessions(&app, 6).await;
+        hold.commit().await.unwrap();
+        waiting
+    };
+    let (responses, waiting) = tokio::join!(join_all(attempts), release);
+    let answers: Vec<(StatusCode, Value)> = responses.iter().map(carebook_testkit::read).collect();
+
+    // Assert
+    assert_eq!(waiting, 6, "all six bookings were in flight at once");
+    let created = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::CREATED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(_, body)| body["type"] == "urn:carebook:problem:open-appointments-limit")
+        .count();
+    assert_eq!((created, refused), (1, 5), "{answers:?}");
+    let open: i64 =
+        sqlx::query_scalar("select count(*) from appointments where status = 'scheduled'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(open, 5);
+}
+
+/// How many sessions of the test's database wait for a lock, once `count` do or after 10 s.
+async fn waiting_sessions(app: &TestApp, count: i64) -> i64 {
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        if waiting >= count {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    waiting
 }

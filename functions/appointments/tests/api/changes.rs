@@ -249,18 +249,8 @@ async fn only_a_started_appointment_is_completed_by_its_doctor_or_an_admin() {
     let future = app.book(&patient, &doctor, tomorrow_at(10)).await;
     let started = app.book(&patient, &doctor, tomorrow_at(12)).await;
     let third = app.book(&patient, &doctor, tomorrow_at(14)).await;
-    for (appointment, hours_ago) in [(&started, 2), (&third, 1)] {
-        sqlx::query(
-            "update appointments set starts_at = now() - make_interval(hours => $2),
-                    ends_at = now() - make_interval(hours => $2) + interval '30 minutes'
-             where id = $1::uuid",
-        )
-        .bind(appointment["id"].as_str().unwrap())
-        .bind(hours_ago)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
-    }
+    app.started(&started["id"], 120).await;
+    app.started(&third["id"], 60).await;
     let tail = TopicTail::at_end("appointment-events");
 
     // Act
@@ -299,4 +289,80 @@ async fn only_a_started_appointment_is_completed_by_its_doctor_or_an_admin() {
     let published = events(&tail, &started["id"], 1).await;
     assert_eq!(published[0].value["type"], "appointment.completed");
     assert_eq!(published[0].value["data"]["completed_by"]["role"], "doctor");
+}
+
+#[tokio::test]
+async fn a_patient_cannot_cancel_or_change_a_started_appointment_but_staff_can() {
+    // Arrange: one appointment in progress, one over but not completed, one to come.
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let first = app.book(&patient, &doctor, tomorrow_at(10)).await;
+    let second = app.book(&patient, &doctor, tomorrow_at(12)).await;
+    let upcoming = app.book(&patient, &doctor, tomorrow_at(14)).await;
+    app.started(&first["id"], 10).await;
+    app.started(&second["id"], 45).await;
+    let before = app.stored().await;
+    let new_reason = json!({"reason": "running late, sorry"});
+
+    // Act
+    let (patient_cancel, cancel_problem) = app
+        .call(
+            api::cancel_appointment,
+            cancel(&first["id"], patient.token()),
+        )
+        .await;
+    let (patient_edit, edit_problem) = app
+        .call(
+            api::reschedule_appointment,
+            patch(&first["id"], patient.token())
+                .header("If-Match", "\"1\"")
+                .json(&new_reason),
+        )
+        .await;
+    let untouched = app.stored().await;
+    let (doctor_cancel, _) = app
+        .call(
+            api::cancel_appointment,
+            cancel(&first["id"], doctor.token()),
+        )
+        .await;
+    let (admin_edit, edited) = app
+        .call(
+            api::reschedule_appointment,
+            patch(&second["id"], app.admin().await.token())
+                .header("If-Match", "\"1\"")
+                .json(&new_reason),
+        )
+        .await;
+    let (admin_cancel, _) = app
+        .call(
+            api::cancel_appointment,
+            cancel(&second["id"], app.admin().await.token()),
+        )
+        .await;
+    let (patient_cancels_upcoming, _) = app
+        .call(
+            api::cancel_appointment,
+            cancel(&upcoming["id"], patient.token()),
+        )
+        .await;
+
+    // Assert
+    for (status, problem) in [
+        (patient_cancel, &cancel_problem),
+        (patient_edit, &edit_problem),
+    ] {
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert_eq!(problem["type"], "urn:carebook:problem:already-started");
+        assert!(problem["detail"].as_str().unwrap().contains("clinic"));
+    }
+    assert_eq!(untouched, before, "a refused change changes nothing");
+    assert_eq!(doctor_cancel, StatusCode::OK);
+    assert_eq!(
+        (admin_edit, edited["reason"].as_str()),
+        (StatusCode::OK, Some("running late, sorry"))
+    );
+    assert_eq!(admin_cancel, StatusCode::OK);
+    assert_eq!(patient_cancels_upcoming, StatusCode::OK);
 }

@@ -7,13 +7,14 @@ use carebook_testkit::{TopicTail, msk_event};
 use chrono::Duration;
 use uuid::Uuid;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, events, tomorrow_at};
 
 fn user(id: Uuid, last_name: &str) -> UserSnapshot {
     UserSnapshot {
         user_id: id,
         username: Some("grace".to_owned()),
         email: Some("grace@carebook.test".to_owned()),
+        email_verified: true,
         first_name: Some("Grace".to_owned()),
         last_name: Some(last_name.to_owned()),
         roles: vec![carebook_auth::Role::Doctor],
@@ -131,4 +132,80 @@ async fn records_it_cannot_use_go_to_the_dead_letter_topic_and_the_batch_goes_on
             .iter()
             .any(|(k, v)| k == "dlq-offset" && !v.is_empty())
     }));
+}
+
+#[tokio::test]
+async fn a_user_event_from_another_source_does_not_reach_the_directory() {
+    // Arrange: someone who can write to user-events makes up a doctor.
+    let app = TestApp::spawn().await;
+    let id = Uuid::new_v4();
+    let mut forged = serde_json::to_value(CloudEvent::new(UserRegistered {
+        user: user(id, "Mallory"),
+    }))
+    .unwrap();
+    forged["source"] = "/carebook/appointments".into();
+    let forged = serde_json::to_vec(&forged).unwrap();
+    let key = id.to_string();
+    let dead_letters = TopicTail::at_end("user-events.appointments.dlq");
+
+    // Act
+    let response = sync_directory(&app.app, msk_event("user-events", &[(&key, &forged)])).await;
+
+    // Assert: not in the directory, parked with the reason, and the batch is done.
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(last_name(&app, id).await, None);
+    let letters = dead_letters
+        .records_for(&key, 1, std::time::Duration::from_secs(5))
+        .await;
+    let reason = letters[0]
+        .headers
+        .iter()
+        .find(|(k, _)| k == "dlq-reason")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(
+        reason,
+        Some("a user event from a source other than the users service")
+    );
+}
+
+#[tokio::test]
+async fn appointment_events_say_whose_address_keycloak_has_not_verified() {
+    // Arrange: the patient changed their address and has not verified the new one yet.
+    let app = TestApp::spawn().await;
+    let doctor = app.register(&["doctor"]).await;
+    let patient = app.register(&["patient"]).await;
+    let changed = CloudEvent::new(UserUpdated {
+        user: UserSnapshot {
+            user_id: patient.id,
+            username: Some(patient.username.clone()),
+            email: Some(format!("new-{}@carebook.test", patient.username)),
+            email_verified: false,
+            first_name: Some("Test".to_owned()),
+            last_name: Some(patient.username.clone()),
+            roles: vec![carebook_auth::Role::Patient],
+            specialty: None,
+        },
+    });
+    let applied = sync_directory(
+        &app.app,
+        msk_event(
+            "user-events",
+            &[(
+                &patient.id.to_string(),
+                &serde_json::to_vec(&changed).unwrap(),
+            )],
+        ),
+    )
+    .await;
+    assert!(applied.batch_item_failures.is_empty());
+    let tail = TopicTail::at_end("appointment-events");
+
+    // Act
+    let booked = app.book(&patient, &doctor, tomorrow_at(10)).await;
+
+    // Assert
+    let published = events(&tail, &booked["id"], 1).await;
+    let appointment = &published[0].value["data"]["appointment"];
+    assert_eq!(appointment["patient"]["email_verified"], false);
+    assert_eq!(appointment["doctor"]["email_verified"], true);
 }

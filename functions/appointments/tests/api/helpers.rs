@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use appointments::{App, Config, WorkingHours};
+use appointments::{App, BookingRules, Config, WorkingHours};
 use carebook_auth::AuthConfig;
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
 use carebook_http::ApiError;
@@ -90,6 +90,7 @@ impl TestApp {
             auth,
             outbox,
             hours: WorkingHours::default(),
+            rules: BookingRules::default(),
         }
     }
 
@@ -126,6 +127,7 @@ impl TestApp {
                         user_id: person.id,
                         username: Some(person.username.clone()),
                         email: Some(format!("{}@carebook.test", person.username)),
+                        email_verified: true,
                         first_name: Some("Test".to_owned()),
                         last_name: Some(person.username.clone()),
                         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
@@ -197,6 +199,21 @@ impl TestApp {
                 .json(body),
         )
         .await
+    }
+
+    /// Moves the appointment `id` so that it started `minutes_ago` and lasts 30 minutes: the
+    /// API books only in the future, and a test cannot wait for the time to come.
+    pub async fn started(&self, id: &Value, minutes_ago: i32) {
+        sqlx::query(
+            "update appointments set starts_at = now() - make_interval(mins => $2),
+                    ends_at = now() - make_interval(mins => $2) + interval '30 minutes'
+             where id = $1::uuid",
+        )
+        .bind(id.as_str().unwrap())
+        .bind(minutes_ago)
+        .execute(self.db.pool())
+        .await
+        .unwrap();
     }
 
     /// Every stored appointment, idempotency key and outbox row: what a refused request must

@@ -3,4 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod crashes;
+mod helpers;
 mod sending;

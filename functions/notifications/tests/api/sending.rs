@@ -1,55 +1,10 @@
-use carebook_events::{CloudEvent, EventData, UserRegistered, UserSnapshot};
-use carebook_testkit::{
-    ApiRequest, Keycloak, TestDatabase, booked, mail_to, msk_event, outbox_config, read,
-};
-use chrono_tz::Tz;
+use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
+use carebook_testkit::{ApiRequest, booked, mail_to, read};
 use lambda_http::http::StatusCode;
 use notifications::send::send_notifications;
-use notifications::{App, Config};
 use uuid::Uuid;
 
-struct TestApp {
-    keycloak: Keycloak,
-    db: TestDatabase,
-    app: App,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        let keycloak = Keycloak::local();
-        let db = TestDatabase::create(&notifications::MIGRATOR).await;
-        let app = App::new(&Self::config(&keycloak, &db)).await.unwrap();
-        Self { keycloak, db, app }
-    }
-
-    fn config(keycloak: &Keycloak, db: &TestDatabase) -> Config {
-        Config {
-            auth: keycloak.auth_config(),
-            store: outbox_config(db),
-            sender: "Carebook <no-reply@carebook.test>".to_owned(),
-            time_zone: Tz::UTC,
-            ses_endpoint: None,
-        }
-    }
-
-    async fn variant(&self, change: impl FnOnce(&mut Config)) -> App {
-        let mut config = Self::config(&self.keycloak, &self.db);
-        change(&mut config);
-        App::new(&config).await.unwrap()
-    }
-
-    async fn statuses(&self) -> Vec<(String, String, i32)> {
-        sqlx::query_as("select template, status, attempts from notifications order by template")
-            .fetch_all(self.db.pool())
-            .await
-            .unwrap()
-    }
-}
-
-fn batch<T: EventData>(topic: &str, event: &CloudEvent<T>) -> aws_lambda_events::kafka::KafkaEvent {
-    let value = serde_json::to_vec(event).unwrap();
-    msk_event(topic, &[(&event.subject, &value)])
-}
+use crate::helpers::{TestApp, batch};
 
 #[tokio::test]
 async fn a_booking_emails_patient_and_doctor_once_however_often_it_is_delivered() {
@@ -78,6 +33,31 @@ async fn a_booking_emails_patient_and_doctor_once_however_often_it_is_delivered(
 }
 
 #[tokio::test]
+async fn an_address_keycloak_has_not_verified_is_not_emailed_and_the_notification_says_why() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let (mut event, patient, doctor) = booked("Ada", "Grace");
+    event.data.appointment.patient.email_verified = false;
+
+    // Act
+    let response = send_notifications(&app.app, batch("appointment-events", &event)).await;
+
+    // Assert
+    assert!(response.batch_item_failures.is_empty());
+    assert!(mail_to(&patient).await.is_empty());
+    assert_eq!(mail_to(&doctor).await.len(), 1);
+    assert_eq!(
+        app.statuses().await,
+        [
+            ("booking-confirmation".into(), "skipped".into(), 0),
+            ("new-booking".into(), "sent".into(), 1)
+        ]
+    );
+    let listed = app.listed(event.data.appointment.patient.id).await;
+    assert_eq!(listed["items"][0]["failure"], "email address not verified");
+}
+
+#[tokio::test]
 async fn a_new_user_gets_a_welcome_email() {
     let app = TestApp::spawn().await;
     let email = format!("new-{}@carebook.test", Uuid::new_v4().simple());
@@ -86,6 +66,7 @@ async fn a_new_user_gets_a_welcome_email() {
             user_id: Uuid::new_v4(),
             username: None,
             email: Some(email.clone()),
+            email_verified: true,
             first_name: Some("Lin".into()),
             last_name: None,
             roles: vec![],
@@ -143,7 +124,7 @@ async fn with_ses_unreachable_the_record_is_retried_and_later_sent_once() {
 
     // Assert
     assert_eq!(failed.batch_item_failures.len(), 1);
-    assert_eq!(failed.batch_item_failures[0].offset, 0);
+    assert_eq!(failed.batch_item_failures[0].item_identifier.offset, 0);
     assert!(retried.batch_item_failures.is_empty());
     assert_eq!(
         (mail_to(&patient).await.len(), mail_to(&doctor).await.len()),

@@ -1,3 +1,4 @@
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use carebook_http::ApiError;
@@ -7,8 +8,12 @@ use carebook_testkit::{
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
-use users::{App, Config};
+use users::{App, ClientSecret, Config};
 use uuid::Uuid;
+
+/// The users service's client in localstack/keycloak/realm.json.
+pub const USERS_SERVICE_CLIENT: &str = "carebook-users-service";
+pub const USERS_SERVICE_SECRET: &str = "carebook-users-service-secret";
 
 /// One test's users service: its own database, the local Keycloak and broker.
 pub struct TestApp {
@@ -20,14 +25,21 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| ()).await
+    }
+
+    /// A service whose configuration `change` has changed from the local stack's.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> Self {
         let keycloak = Keycloak::local();
         let db = TestDatabase::create(&users::MIGRATOR).await;
-        let config = Config {
+        let mut config = Config {
             auth: keycloak.auth_config(),
             outbox: outbox_config(&db),
-            admin_client_id: "carebook-users-service".to_owned(),
-            admin_client_secret: Some("carebook-users-service-secret".to_owned()),
+            admin_url: None,
+            admin_client_id: USERS_SERVICE_CLIENT.to_owned(),
+            admin_client_secret: Some(ClientSecret::Value(USERS_SERVICE_SECRET.to_owned())),
         };
+        change(&mut config);
         let app = App::new(&config).await.unwrap();
         let admin_token = keycloak.seeded("admin").await.token;
         Self {
@@ -91,4 +103,43 @@ pub async fn events(tail: &TopicTail, key: Uuid, count: usize) -> Vec<Value> {
             record.value
         })
         .collect()
+}
+
+/// Every log line of the code run while [`LogCapture::install`]'s guard lives on this thread
+/// (a `#[tokio::test]` runs on one), at every level, as the handlers' formatter writes them.
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(self.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tracing_subscriber::fmt::MakeWriter<'_> for LogCapture {
+    type Writer = Self;
+
+    fn make_writer(&self) -> Self {
+        self.clone()
+    }
 }

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod client_secret;
 mod doctors;
 mod helpers;
+mod identity;
 mod onboarding;
 mod profile;
 mod search;

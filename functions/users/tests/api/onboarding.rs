@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use users::api;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, events};
+use crate::helpers::{LogCapture, TestApp, events};
 
 fn new_doctor(email: &str) -> Value {
     json!({
@@ -205,4 +205,89 @@ async fn only_admins_onboard_and_bad_requests_never_reach_keycloak() {
         );
     }
     assert!(app.keycloak.user(&email).await.is_none());
+}
+
+#[tokio::test]
+async fn an_onboarding_that_fails_after_keycloak_is_undone_and_its_retry_succeeds() {
+    // Arrange: the profile insert fails, as a broken database would make it, for this test's
+    // database alone.
+    let app = TestApp::spawn().await;
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    sqlx::raw_sql(
+        "create function refuse_profiles() returns trigger language plpgsql as
+           $$ begin raise exception 'the profile store is broken'; end $$;
+         create trigger refuse_profiles before insert on profiles
+           for each row execute function refuse_profiles();",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let onboard = || {
+        app.call(
+            api::create_user,
+            ApiRequest::post("/users")
+                .token(Some(&app.admin_token()))
+                .json(&new_doctor(&email)),
+        )
+    };
+
+    // Act
+    let (failed, _) = onboard().await;
+    let left_in_keycloak = app.keycloak.user(&email).await;
+    sqlx::raw_sql("drop trigger refuse_profiles on profiles")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let (retried, profile) = onboard().await;
+
+    // Assert
+    assert_eq!(failed, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        left_in_keycloak.is_none(),
+        "the failed onboarding left its Keycloak user behind"
+    );
+    assert_eq!(retried, StatusCode::CREATED, "{profile}");
+    let user = app.keycloak.user(&email).await.unwrap();
+    assert_eq!(profile["id"], user.id.to_string());
+}
+
+#[tokio::test]
+async fn a_failing_onboarding_logs_no_email_name_or_token() {
+    // Arrange: Keycloak's Admin API is unreachable (nothing listens on port 9), so the user
+    // search fails: its URL carries the email as a query.
+    let app = TestApp::spawn_with(|config| {
+        config.admin_url = Some("http://127.0.0.1:9".parse().unwrap());
+    })
+    .await;
+    let email = format!("{}@clinic.example", Uuid::new_v4());
+    let token = app.admin_token();
+    let logs = LogCapture::default();
+
+    // Act
+    let (status, _) = {
+        let _capturing = logs.install();
+        app.call(
+            api::create_user,
+            ApiRequest::post("/users")
+                .token(Some(&token))
+                .json(&new_doctor(&email)),
+        )
+        .await
+    };
+
+    // Assert
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let logged = logs.text();
+    assert!(
+        logged.contains("request failed"),
+        "nothing logged: {logged}"
+    );
+    for secret in [email.as_str(), "Ada", "Lovelace", token.as_str()] {
+        assert!(
+            !logged.contains(secret),
+            "the logs show {secret:?}: {logged}"
+        );
+    }
+    // The email as a URL's query encodes its '@'.
+    assert!(!logged.contains(&email.replace('@', "%40")), "{logged}");
 }

@@ -39,6 +39,38 @@ async fn the_first_call_creates_the_profile_from_the_token_and_registers_the_use
 }
 
 #[tokio::test]
+async fn the_profile_takes_email_verified_from_the_token_and_publishes_its_change() {
+    // Arrange: a user whose address Keycloak has not verified yet.
+    let app = TestApp::spawn().await;
+    let user = app.keycloak.new_user(&["patient"]).await;
+    let unverified = app.keycloak.set_email_verified(&user, false).await;
+    let me = |token: &str| ApiRequest::get("/users/me").token(Some(token));
+    let tail = TopicTail::at_end("user-events");
+
+    // Act: their first call, then one after following Keycloak's link.
+    let (_, before) = app.call(api::get_profile, me(&unverified)).await;
+    let verified = app.keycloak.set_email_verified(&user, true).await;
+    let (status, after) = app.call(api::get_profile, me(&verified)).await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(before["email_verified"], false);
+    assert_eq!(after["email_verified"], true);
+    assert_eq!(after["version"], 2);
+    let published = events(&tail, user.id, 2).await;
+    assert_eq!(
+        published
+            .iter()
+            .map(|event| (&event["type"], &event["data"]["user"]["email_verified"]))
+            .collect::<Vec<_>>(),
+        [
+            (&json!("user.registered"), &json!(false)),
+            (&json!("user.updated"), &json!(true))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_patch_changes_only_the_fields_given_and_publishes_user_updated() {
     let app = TestApp::spawn().await;
     let (id, token) = app.user(&["patient"]).await;

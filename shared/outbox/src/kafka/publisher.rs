@@ -91,7 +91,15 @@ impl Publisher {
                 message_timeout.as_millis().to_string(),
             )
             // A handler publishes a few events and waits for them: batching would only add latency.
-            .set("linger.ms", "0");
+            .set("linger.ms", "0")
+            // The brokers create no topic (as on MSK), so one they do not know will not appear
+            // by waiting: its events fail as an unknown topic, which the outbox parks, before
+            // the message timeout, which it retries without end (librdkafka waits 30 s by
+            // default for a new topic to propagate).
+            .set(
+                "topic.metadata.propagation.max.ms",
+                (message_timeout / 2).as_millis().to_string(),
+            );
         let sasl = !matches!(credentials, Credentials::None);
         let protocol = match (sasl, tls.is_some()) {
             (false, false) => "plaintext",
