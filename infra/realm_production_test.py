@@ -3,7 +3,8 @@ infra/keycloak/realm-production.json) against the local Keycloak, into a realm o
 own, deleted afterwards. Checks through the Admin API what production promises: no seeded
 people, no password grant, email verification, brute-force detection, a password policy, the
 web app's URL as carebook-web's only redirect and origin, a service account that holds no
-admin role; then that a second deploy changes nothing and a new WebUrl keeps the realm's people.
+admin role; then that a second deploy with a rotated client secret changes only the secret, and
+a new WebUrl keeps the realm's people.
 Run by localstack/smoke-dev.sh; exits non-zero with the first broken promise."""
 
 import os
@@ -15,29 +16,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, str(ROOT / "localstack" / "keycloak"))
-from import_realm import call  # noqa: E402
+from import_realm import call, sign_in  # noqa: E402
 
 BASE = os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8080")
 REALM_FILE = ROOT / "infra" / "keycloak" / "realm-production.json"
 POLICY = "length(12) and maxLength(128) and notUsername and notEmail and passwordHistory(3)"
 
 
-def deploy(name, web_url):
+def deploy(name, web_url, secret):
     values = {
         "REALM": name,
         "WEB_URL": web_url,
-        "USERS_SERVICE_SECRET": uuid.uuid4().hex,
+        "USERS_SERVICE_SECRET": secret,
         "SMTP_HOST": "email-smtp.eu-west-1.amazonaws.com",
         "SMTP_FROM": "no-reply@clinic.example",
         "SMTP_USER": "AKIAIOSFODNN7EXAMPLE",
         "SMTP_PASSWORD": uuid.uuid4().hex,
     }
-    arguments = [f"{key}={value}" for key, value in values.items()]
+    # As make deploy gives them: through the environment, not the command line.
     done = subprocess.run(
-        [sys.executable, str(ROOT / "localstack" / "keycloak" / "import_realm.py"), "--in-place", BASE, str(REALM_FILE), *arguments],
-        check=True, capture_output=True, text=True,
+        [sys.executable, str(ROOT / "localstack" / "keycloak" / "import_realm.py"), "--in-place", BASE, str(REALM_FILE)],
+        check=True, capture_output=True, text=True, env={**os.environ, **values},
     )
     return done.stdout.strip()
+
+
+def client_secret(token, name, client_id):
+    client = get(token, f"{name}/clients?clientId={client_id}")[0]
+    return get(token, f"{name}/clients/{client['id']}/client-secret")["value"]
 
 
 def get(token, path):
@@ -100,30 +106,31 @@ def check(token, name, web_url, people=()):
 
 
 def main():
-    status, answer = call(
-        "POST",
-        f"{BASE}/realms/master/protocol/openid-connect/token",
-        form={"grant_type": "password", "client_id": "admin-cli", "username": os.environ.setdefault("KEYCLOAK_ADMIN_USER", "admin"), "password": os.environ.setdefault("KEYCLOAK_ADMIN_PASSWORD", "admin")},
-    )
-    assert status == 200, f"the master realm's administrator cannot sign in: {answer}"
-    token = answer["access_token"]
+    os.environ.setdefault("KEYCLOAK_ADMIN_USER", "admin")
+    os.environ.setdefault("KEYCLOAK_ADMIN_PASSWORD", "admin")
     name = f"carebook-production-test-{uuid.uuid4().hex[:8]}"
     try:
-        first = deploy(name, "https://d111.cloudfront.net")
+        first = deploy(name, "https://d111.cloudfront.net", "first-secret")
         assert first == f"realm {name} imported from realm-production.json", first
-        check(token, name, "https://d111.cloudfront.net")
-        again = deploy(name, "https://d111.cloudfront.net")
+        check(sign_in(BASE), name, "https://d111.cloudfront.net")
+        # The secret rotated in Secrets Manager: the file is unchanged, the secret is not.
+        again = deploy(name, "https://d111.cloudfront.net", "rotated-secret")
         assert again == f"realm {name} is as realm-production.json says", f"a second deploy did: {again}"
+        token = sign_in(BASE)
+        rotated = client_secret(token, name, "carebook-users-service")
+        assert rotated == "rotated-secret", f"the rotated client secret did not reach Keycloak: {rotated!r}"
+        check(token, name, "https://d111.cloudfront.net")
         # A person who registered since, and a new distribution: the update keeps the person.
-        status, answer = call("POST", f"{BASE}/admin/realms/{name}/users", token, body={"username": "registered-since", "enabled": True})
+        status, answer = call("POST", f"{BASE}/admin/realms/{name}/users", sign_in(BASE), body={"username": "registered-since", "enabled": True})
         assert status == 201, answer
-        moved = deploy(name, "https://d222.cloudfront.net")
+        moved = deploy(name, "https://d222.cloudfront.net", "rotated-secret")
         assert moved == f"realm {name} updated in place from realm-production.json", moved
+        token = sign_in(BASE)
         users = [user["username"] for user in get(token, f"{name}/users?username=registered-since&exact=true")]
         assert users == ["registered-since"], "the update in place lost a person of the realm"
         check(token, name, "https://d222.cloudfront.net", people=["registered-since"])
     finally:
-        call("DELETE", f"{BASE}/admin/realms/{name}", token)
+        call("DELETE", f"{BASE}/admin/realms/{name}", sign_in(BASE))
     print(f"realm-production.json deployed to {name} as production promises, twice, and moved to a new WebUrl")
 
 

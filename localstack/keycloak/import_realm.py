@@ -6,14 +6,17 @@
 Each `${NAME}` in the file is replaced by VALUE, or else by the environment variable NAME
 (secrets: a command line is visible to every local user), JSON-escaped, before anything else: the
 production realm takes its name, the web app's URL and its secrets so; a placeholder without a
-value stops the import. Values of names ending in SECRET or PASSWORD are not in the digest.
+value stops the import. Values of names ending in SECRET or PASSWORD are not in the digest;
+the clients' secrets and the mail server are set again on every run that is given them, so a
+rotated secret reaches Keycloak though the file did not change.
 
 Signs in as the master realm's administrator (KEYCLOAK_ADMIN_USER, KEYCLOAK_ADMIN_PASSWORD).
 The imported realm carries the SHA-256 of the substituted file as a realm attribute, so an
 unchanged file costs one read. A changed file replaces the realm (development: its test
 users go with it); with --in-place (production, where people live in the realm) the realm's
 settings and clients are overwritten, service accounts get the file's rights, and roles, groups
-and people the realm lacks are added: nobody who is there is touched (nor put in a group).
+and people the realm lacks are added: nobody who is there is touched (nor put in a group), and
+an existing role or group keeps what it holds (change those by hand, see README).
 
 The file's `carebookAdminPermissions` (not Keycloak's; removed before the import) are Keycloak's
 fine-grained admin permissions (v2, `adminPermissionsEnabled`) for a client's service account:
@@ -25,7 +28,7 @@ fine-grained admin permissions (v2, `adminPermissionsEnabled`) for a client's se
          "deny": true}]}
 
 applied after the import through the admin-permissions client's Authorization API, replacing
-permissions and the policies of the same names. A permission is the service account's, or with
+permissions and the policies of the same names (denials first; one dropped from the file stays). A permission is the service account's, or with
 `deny` everyone's but the service account's: Keycloak decides unanimously, so that denies the
 account the scopes on those groups' members whatever else it holds. Prints one line saying
 what it did; exits non-zero with Keycloak's own words when Keycloak refuses.
@@ -107,7 +110,8 @@ def apply_permissions(base, token, name, spec):
         )["id"]
         for deny, policy_name in policy_names.items()
     }
-    for permission in spec["permissions"]:
+    # Denials first: between the first grant and its denial the account would reach everyone.
+    for permission in sorted(spec["permissions"], key=lambda permission: not permission.get("deny", False)):
         body = {
             "name": permission["name"],
             "resourceType": permission["resourceType"],
@@ -180,6 +184,39 @@ def update_in_place(base, token, name, realm):
             checked("mapping roles", {204}, call("POST", mappings, token, body=wanted))
 
 
+def refresh_secrets(base, token, name, realm):
+    """Sets the file's client secrets and mail server again: the digest leaves secrets out, so
+    a rotated one would otherwise never reach Keycloak while the function reads the new one."""
+    admin = f"{base}/admin/realms/{name}"
+    for client in realm.get("clients", []):
+        if "secret" not in client:
+            continue
+        found = checked(f"finding client {client['clientId']}", {200}, call("GET", f"{admin}/clients?clientId={urllib.parse.quote(client['clientId'])}", token))
+        if not found:
+            sys.exit(f"realm {name} has no client {client['clientId']}")
+        body = {"clientId": client["clientId"], "secret": client["secret"]}
+        checked(f"setting {client['clientId']}'s secret", {204}, call("PUT", f"{admin}/clients/{found[0]['id']}", token, body=body))
+    if "smtpServer" in realm:
+        checked("setting the mail server", {204}, call("PUT", admin, token, body={"smtpServer": realm["smtpServer"]}))
+
+
+def sign_in(base):
+    """A token of the master realm's administrator; a new one per step, as they live a minute."""
+    status, answer = call(
+        "POST",
+        f"{base}/realms/master/protocol/openid-connect/token",
+        form={
+            "grant_type": "password",
+            "client_id": "admin-cli",
+            "username": os.environ["KEYCLOAK_ADMIN_USER"],
+            "password": os.environ["KEYCLOAK_ADMIN_PASSWORD"],
+        },
+    )
+    if status != 200:
+        sys.exit(f"the master realm's administrator cannot sign in ({status}): {answer}")
+    return answer["access_token"]
+
+
 def main(base, realm_file, values, in_place):
     with open(realm_file, encoding="utf-8") as f:
         text = f.read()
@@ -196,23 +233,12 @@ def main(base, realm_file, values, in_place):
     name = realm["realm"]
     permissions = realm.pop(PERMISSIONS, None)
 
-    status, answer = call(
-        "POST",
-        f"{base}/realms/master/protocol/openid-connect/token",
-        form={
-            "grant_type": "password",
-            "client_id": "admin-cli",
-            "username": os.environ["KEYCLOAK_ADMIN_USER"],
-            "password": os.environ["KEYCLOAK_ADMIN_PASSWORD"],
-        },
-    )
-    if status != 200:
-        sys.exit(f"the master realm's administrator cannot sign in ({status}): {answer}")
-    token = answer["access_token"]
-
+    token = sign_in(base)
     status, current = call("GET", f"{base}/admin/realms/{name}", token)
     if status == 200:
         if current.get("attributes", {}).get(FILE_DIGEST) == digest:
+            if any(SECRET.search(value) for value in values):
+                refresh_secrets(base, token, name, realm)
             print(f"realm {name} is as {os.path.basename(realm_file)} says")
             return
         if in_place:
@@ -227,7 +253,8 @@ def main(base, realm_file, values, in_place):
         checked(f"importing {realm_file}", {201}, call("POST", f"{base}/admin/realms", token, body=realm))
         done = "imported"
     if permissions:
-        apply_permissions(base, token, name, permissions)
+        apply_permissions(base, sign_in(base), name, permissions)
+    token = sign_in(base)
     # The digest goes last: an import that stopped halfway is done again next time.
     current = checked(f"reading realm {name}", {200}, call("GET", f"{base}/admin/realms/{name}", token))
     attributes = {**current.get("attributes", {}), FILE_DIGEST: digest}

@@ -20,8 +20,10 @@ pub async fn sync_directory(app: &App, event: KafkaEvent) -> BatchResponse {
 }
 
 async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
-    // Anyone who can write to `user-events` could otherwise make themselves a doctor in this
-    // directory: only the users service speaks about users.
+    // Only the users service speaks about users. `source` is what the writer says it is, so
+    // this keeps out events that lost their way (another service's, a replay to the wrong
+    // topic); who may write to `user-events` at all is IAM's to decide (the template's
+    // per-topic policies).
     if envelope.event_type.starts_with("user.") && envelope.source != UserRegistered::SOURCE {
         return Err(RecordError::Permanent(
             "a user event from a source other than the users service",

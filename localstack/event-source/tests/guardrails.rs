@@ -86,3 +86,129 @@ fn the_functions_together_stay_within_the_database_connection_budget() {
         "{connections} connections at most, over the budget of {budget}: {database_functions:?}"
     );
 }
+
+/// Every `!Ref` under `value`.
+fn refs(value: &Value) -> Vec<String> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged
+            .value
+            .as_str()
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        Value::Tagged(tagged) => refs(&tagged.value),
+        Value::Sequence(items) => items.iter().flat_map(refs).collect(),
+        Value::Mapping(mapping) => mapping.values().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The topics (`…:topic/<cluster>/<name>`) a policy's statements allow `action` on.
+fn topics_allowed(template: &Value, policy: &str, action: &str) -> Vec<String> {
+    fn statements(value: &Value) -> Vec<&Value> {
+        match value {
+            Value::Mapping(mapping) if mapping.contains_key("Effect") => vec![value],
+            Value::Tagged(tagged) => statements(&tagged.value),
+            Value::Sequence(items) => items.iter().flat_map(statements).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn strings(value: &Value) -> Vec<&str> {
+        match value {
+            Value::String(text) => vec![text],
+            Value::Tagged(tagged) => strings(&tagged.value),
+            Value::Sequence(items) => items.iter().flat_map(strings).collect(),
+            Value::Mapping(mapping) => mapping.values().flat_map(strings).collect(),
+            _ => Vec::new(),
+        }
+    }
+    let document = &template["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"];
+    statements(document)
+        .into_iter()
+        .filter(|statement| strings(&statement["Action"]).contains(&action))
+        .flat_map(|statement| strings(&statement["Resource"]))
+        .filter_map(|arn| arn.split_once(":topic/${Cluster}/"))
+        .map(|(_, topic)| topic.to_owned())
+        .collect()
+}
+
+/// Kafka rights by binary: what each function publishes or consumes, and no more (issue 21:
+/// read-only handlers get no Kafka write; consumers write only their dead-letter topics).
+#[test]
+fn each_function_may_write_only_the_topics_it_writes() {
+    let template = template();
+    let expected = |binary: &str| -> &[&str] {
+        match binary {
+            "get-profile" | "update-profile" | "create-user" | "relay-users-outbox" => {
+                &["UserEventsWriterPolicy"]
+            }
+            "book-appointment"
+            | "reschedule-appointment"
+            | "cancel-appointment"
+            | "complete-appointment"
+            | "relay-appointments-outbox" => &["AppointmentEventsWriterPolicy"],
+            "sync-directory" => &["DirectoryConsumerPolicy"],
+            "ingest-events" => &["AnalyticsConsumerPolicy"],
+            "send-notifications" => &["NotificationsConsumerPolicy"],
+            _ => &[],
+        }
+    };
+    let mut wrong = Vec::new();
+    for resource in template["Resources"].as_mapping().unwrap().values() {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap();
+        let kafka: Vec<String> = refs(&resource["Properties"]["Policies"])
+            .into_iter()
+            .filter(|name| name.ends_with("WriterPolicy") || name.ends_with("ConsumerPolicy"))
+            .collect();
+        if kafka != expected(binary) {
+            wrong.push(format!("{binary}: {kafka:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "Kafka rights: {wrong:?}");
+
+    let written = |policy| topics_allowed(&template, policy, "kafka-cluster:WriteData");
+    assert_eq!(written("UserEventsWriterPolicy"), ["user-events"]);
+    assert_eq!(
+        written("AppointmentEventsWriterPolicy"),
+        ["appointment-events"]
+    );
+    for (policy, consumer) in [
+        ("DirectoryConsumerPolicy", "appointments"),
+        ("AnalyticsConsumerPolicy", "analytics"),
+        ("NotificationsConsumerPolicy", "notifications"),
+    ] {
+        let topics = written(policy);
+        assert!(
+            !topics.is_empty()
+                && topics
+                    .iter()
+                    .all(|topic| topic.ends_with(&format!(".{consumer}.dlq"))),
+            "{policy} writes {topics:?}"
+        );
+    }
+}
+
+#[test]
+fn deployed_defaults_are_the_safe_ones() {
+    let template = template();
+    let parameters = &template["Parameters"];
+    assert_eq!(parameters["KafkaAuthentication"]["Default"], "IAM");
+    for url in ["KeycloakIssuer", "KeycloakAdminUrl"] {
+        let pattern = parameters[url]["AllowedPattern"].as_str().unwrap();
+        assert!(
+            pattern.contains("https://") && !pattern.contains("https?"),
+            "{url} allows {pattern}"
+        );
+    }
+    let throttling = &template["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"];
+    assert_eq!(
+        refs(throttling),
+        ["ApiThrottlingRateLimit", "ApiThrottlingBurstLimit"],
+        "{throttling:?}"
+    );
+}

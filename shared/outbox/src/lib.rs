@@ -15,8 +15,10 @@
 //! An event the brokers refuse for good (too large, topic missing, not authorized) holds back
 //! only its own key, and only until it was refused [`PARK_AFTER_ATTEMPTS`] times: then it is
 //! parked with the reason, logged at error and counted ([`Outbox::parked`]), and its key's
-//! later events go on. Consumers lose nothing they rely on: each event carries the whole
-//! snapshot with its version, and they keep the newest.
+//! later events go on. The state consumers keep stays right, since each event carries the
+//! whole snapshot with its version and they keep the newest; what only the parked event
+//! would have caused (its email, its count in the day's figures) waits until an operator
+//! puts it back (README). One poison event must not stop every later change of its key.
 //!
 //! Each service's migrations create the table this crate expects:
 //! `outbox (seq bigint identity primary key, id uuid unique, topic text, key text, payload
