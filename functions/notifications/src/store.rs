@@ -158,11 +158,12 @@ pub async fn mark_sent(
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let attempt = sqlx::query(
-            "update notifications set status = 'sent', ses_message_id = $2, attempts = attempts + 1,
+            "update notifications set status = $3, ses_message_id = $2, attempts = attempts + 1,
                     failure = null, updated_at = now() where id = $1",
         )
         .bind(id)
         .bind(message_id)
+        .bind(NotificationStatus::Sent)
         .execute(pool)
         .await;
         match attempt {

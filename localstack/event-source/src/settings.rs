@@ -106,12 +106,11 @@ impl Settings {
                 };
                 match event.get("Type").and_then(Value::as_str) {
                     Some("MSK") => {
-                        if let Some(missing) = provisioned_mode_missing(&properties) {
+                        let mapping = mapping(function, &properties).map_err(problem)?;
+                        if let Some(missing) = provisioned_mode_missing(&mapping, &properties) {
                             return Err(problem(missing.as_str()));
                         }
-                        settings
-                            .mappings
-                            .push(mapping(function, &properties).map_err(problem)?);
+                        settings.mappings.push(mapping);
                     }
                     Some("Schedule" | "ScheduleV2") => {
                         let expression = properties
@@ -207,41 +206,24 @@ fn mapping(function: &str, properties: &Value) -> Result<Mapping, &'static str> 
 /// mode to configure error handling controls"
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html>,
 /// <https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html>).
-fn provisioned_mode_missing(properties: &Value) -> Option<String> {
+fn provisioned_mode_missing(mapping: &Mapping, properties: &Value) -> Option<String> {
     if properties.get("ProvisionedPollerConfig").is_some() {
         return None;
     }
-    let get = |name: &str| properties.get(name);
     let asked: Vec<&str> = [
-        (
-            "MaximumRetryAttempts",
-            get("MaximumRetryAttempts").is_some(),
-        ),
+        ("MaximumRetryAttempts", mapping.max_retries.is_some()),
         (
             "MaximumRecordAgeInSeconds",
-            get("MaximumRecordAgeInSeconds").is_some(),
+            properties.get("MaximumRecordAgeInSeconds").is_some(),
         ),
-        (
-            "BisectBatchOnFunctionError",
-            get("BisectBatchOnFunctionError").and_then(Value::as_bool) == Some(true),
-        ),
+        ("BisectBatchOnFunctionError", mapping.bisect_on_error),
         (
             "ReportBatchItemFailures",
-            get("FunctionResponseTypes")
-                .and_then(Value::as_sequence)
-                .is_some_and(|types| {
-                    types
-                        .iter()
-                        .any(|t| t.as_str() == Some("ReportBatchItemFailures"))
-                }),
+            mapping.report_batch_item_failures,
         ),
         (
             "a kafka:// OnFailure destination",
-            get("DestinationConfig")
-                .and_then(|d| d.get("OnFailure"))
-                .and_then(|o| o.get("Destination"))
-                .and_then(Value::as_str)
-                .is_some_and(|d| d.starts_with("kafka://")),
+            mapping.on_failure_topic.is_some(),
         ),
     ]
     .into_iter()
