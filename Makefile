@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo build web-build web-test bench check-deploy deploy test stack-up stack-down stack-status tools lint smoke workspace-tests fuzz-smoke fuzz dlq-list dlq-replay
+.PHONY: dev demo build web-build web-test bench check-deploy deploy test tools lint smoke workspace-tests fuzz-smoke fuzz stack-up stack-down stack-status dlq-list dlq-replay help
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -20,13 +20,13 @@ build: web-build
 
 ## web-build: the web app's production bundle in web/dist (typed against shared/openapi/openapi.yaml)
 web-build:
-	@localstack/web.sh build
+	@web/run.sh build
 
 ## web-test: the web app's ESLint, Prettier, TypeScript (strict) and Vitest
 web-test:
-	@localstack/web.sh test
+	@web/run.sh test
 
-## bench: SPEC §9's figures beside their floors, one run: bench/report.md, results.json, *.png
+## bench: SPEC §9's figures beside their floors, one run: report.md, results.json, *.png in bench/results/
 bench:
 	@bench/run.sh
 
@@ -41,22 +41,26 @@ deploy:
 ## test: install and start the stack, check formatting and lints, run every test
 test: tools lint web-test check-deploy smoke stack-up workspace-tests fuzz-smoke build
 
+## tools: install the cached tools (Kafka, Keycloak, moto, cargo-lambda, cargo-nextest); part of make test
 tools:
 	@$(STACK) tools
 
+## lint: cargo fmt --check and cargo clippy -D warnings (also with kafka-tls); part of make test
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p carebook-outbox --all-targets --features kafka-tls -- -D warnings
+	cargo clippy --locked --workspace --all-targets -- -D warnings
+	cargo clippy --locked -p carebook-backends --all-targets --features kafka-tls -- -D warnings
 
-# make dev end to end on its own port: up, a real token through cargo lambda watch, down.
+## smoke: make dev end to end on its own port (localstack/smoke-dev.sh); part of make test
+# Up, a real token through cargo lambda watch, the demo, the web journeys, the contract, down.
 smoke:
 	@localstack/smoke-dev.sh
 
+## workspace-tests: every workspace test under cargo-nextest, against the running stack; part of make test
 # With TLS and SASL built in, so the SCRAM tests run against a broker that demands them.
 # cargo-nextest (installed by `make tools`) runs every test in a process of its own, in parallel.
 workspace-tests:
-	@eval "$$($(STACK) env)"; cargo nextest run --workspace --no-fail-fast --features carebook-outbox/kafka-tls
+	@eval "$$($(STACK) env)"; cargo nextest run --locked --workspace --no-fail-fast --features carebook-backends/kafka-tls
 
 ## fuzz-smoke: each cargo fuzz target (token, cloudevent, msk_event) for 15 s; part of make test
 fuzz-smoke:
@@ -66,19 +70,26 @@ fuzz-smoke:
 fuzz:
 	@fuzz/run.sh run $(TARGET) $(or $(SECONDS),3600)
 
+## stack-up: start the local stack (PostgreSQL, Kafka, moto, Keycloak), what is not running yet
 stack-up:
 	@$(STACK) up
 
+## stack-down: stop what this checkout's stack started, nothing else
 stack-down:
 	@$(STACK) down
 
+## stack-status: what of the stack runs, and whether this checkout started it
 stack-status:
 	@$(STACK) status
 
-## dlq-list TOPIC=<topic>.<consumer>.dlq: print the dead letters of a topic, one JSON line each
+## dlq-list: print the dead letters of TOPIC=<topic>.<consumer>.dlq, one JSON line each
 dlq-list:
-	@eval "$$($(STACK) env)"; cargo run --quiet -p carebook-event-source --bin dead-letters -- list "$(TOPIC)"
+	@eval "$$($(STACK) env)"; cargo run --locked --quiet -p carebook-event-source --bin dead-letters -- list "$(TOPIC)"
 
-## dlq-replay TOPIC=<topic>.<consumer>.dlq: put dead letters back on the topic they came from
+## dlq-replay: put the dead letters of TOPIC=<topic>.<consumer>.dlq back on the topic they came from
 dlq-replay:
-	@eval "$$($(STACK) env)"; cargo run --quiet -p carebook-event-source --bin dead-letters -- replay "$(TOPIC)"
+	@eval "$$($(STACK) env)"; cargo run --locked --quiet -p carebook-event-source --bin dead-letters -- replay "$(TOPIC)"
+
+## help: every target with its one line
+help:
+	@awk 'sub(/^## /, "") { i = index($$0, ": "); printf "  make %-16s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }' $(firstword $(MAKEFILE_LIST))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every figure of SPEC §9 beside its floor, measured in one run against the native
-# stack; writes bench/report.md, bench/results.json and bench/*.png. Never part of make test.
+# stack; writes report.md, results.json, web-results.json and the histograms' PNGs into
+# bench/results/. Never part of make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ if [ ! -f "$font" ]; then
 fi
 echo "[bench] building the arm64 zips (for their sizes) and the host handlers (to run them)"
 infra/build.sh
-cargo build --profile bench-host --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
+cargo build --locked --profile bench-host --quiet -p users -p appointments -p analytics -p notifications -p carebook-bench --bins
+mkdir -p bench/results
 echo "[bench] the web app: initial JavaScript and Lighthouse scores (bench/web)"
 bench/web/run.sh
 target/bench-host/carebook-bench

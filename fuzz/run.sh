@@ -26,6 +26,10 @@ export PATH="$TOOLS/bin:$PATH"
 # libFuzzer's instrumentation flags are unstable options; the machine has only stable Rust.
 export RUSTC_BOOTSTRAP=1
 for target in "${TARGETS[@]}"; do mkdir -p "$ROOT/fuzz/corpus/$target"; done
+# cargo fuzz has no --locked: resolving the fuzz workspace with it first fails loudly when
+# fuzz/Cargo.lock is out of step with the crates it fuzzes, where the build would rewrite it.
+cargo tree --locked --quiet --depth 0 --manifest-path "$ROOT/fuzz/Cargo.toml" >/dev/null ||
+    { say "FAILED: fuzz/Cargo.lock is out of step; update it (cargo tree --manifest-path fuzz/Cargo.toml) and commit it"; exit 1; }
 
 case "${1:-}" in
 smoke)

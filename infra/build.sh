@@ -41,7 +41,7 @@ if [ "${KAFKA_TLS:-0}" = 1 ]; then
 fi
 
 say "building every handler for arm64 (release: fat LTO, one codegen unit; this takes a while)"
-(cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip \
+(cd "$ROOT" && cargo lambda build --locked --release --arm64 --output-format zip \
     -p users -p appointments -p analytics -p notifications)
 
 say "bootstrap.zip per function:"

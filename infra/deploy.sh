@@ -50,7 +50,7 @@ esac
 
 cd "$ROOT"
 stack=$("$DEPLOY_VENV/bin/python" -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["default"]["global"]["parameters"]["stack_name"])')
-localstack/web.sh build
+web/run.sh build
 # The functions verify their databases' certificates (verify-full); RDS signs them with its own
 # CAs, whose bundle AWS publishes per region
 # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html). It ships

@@ -71,7 +71,7 @@ else
     eval "$("$STACK" env)"
 fi
 say "applying migrations (each service has its own database)"
-(cd "$ROOT" && cargo run --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
+(cd "$ROOT" && cargo run --locked --quiet -p carebook-migrate -- users appointments analytics notifications) | sed 's/^/[dev] /'
 
 for port in "$WATCH_PORT" "$INVOKE_PORT" "$WEB_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
@@ -80,12 +80,12 @@ for port in "$WATCH_PORT" "$INVOKE_PORT" "$WEB_PORT"; do
     fi
 done
 say "building the local event source and gateway"
-(cd "$ROOT" && cargo build --quiet -p carebook-event-source --bin local-event-source --bin local-gateway) ||
+(cd "$ROOT" && cargo build --locked --quiet -p carebook-event-source --bin local-event-source --bin local-gateway) ||
     { say "FAILED: building the local event source and gateway" >&2; exit 1; }
 say "starting cargo lambda watch on $INVOKE (handlers compile on their first request)"
 # The gateway invokes functions through watch's Invoke API, as API Gateway invokes Lambda;
 # --disable-cors: watch's own HTTP front would allow any origin.
-(cd "$ROOT" && exec setsid cargo lambda watch --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
+(cd "$ROOT" && exec setsid cargo lambda watch --locked --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
 say "starting the local gateway on $API (routes and CORS of infra/template.yaml's HttpApi)"
 (cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE GATEWAY_WEB_ORIGIN=$WEB exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \
@@ -107,7 +107,7 @@ say "starting the local event source (MSK mappings and schedules of infra/templa
 events_pid=$!
 
 say "starting the web app on $WEB (Vite, $WEB_MODE)"
-(cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid localstack/web.sh "$WEB_MODE" "$WEB_PORT") \
+(cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid web/run.sh "$WEB_MODE" "$WEB_PORT") \
     >"$STATE/web.log" 2>&1 &
 web_pid=$!
 deadline=$((SECONDS + 300))

@@ -1,6 +1,6 @@
 //! `make bench`: Carebook's speed and size figures, each beside the physical floor it is
 //! bounded by, measured in the same run against the native stack (SPEC §9). Writes
-//! `bench/report.md`, `bench/results.json` and a latency histogram PNG per HTTP figure.
+//! `bench/results/report.md`, `results.json` and a latency histogram PNG per HTTP figure.
 
 mod lambda;
 mod measure;
@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use appointments::WorkingHours;
 use axum::http::Method;
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
-use carebook_testkit::{Function, Keycloak, TestDatabase, msk_event, outbox_config};
+use carebook_testkit::{Function, Keycloak, TestDatabase, backends_config, msk_event};
 use chrono::{DurationRound, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -39,7 +39,7 @@ fn progress(message: impl std::fmt::Display) {
 #[tokio::main]
 async fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let out = root.clone();
+    let out = root.join("results");
     let release = root.join("../target/bench-host");
     measure::load_font()?;
     let mut figures = Vec::new();
@@ -68,7 +68,7 @@ async fn main() -> Result<()> {
     progress("HTTP: registering 250 doctors and patients");
     let app = appointments::App::new(&appointments::Config {
         auth: keycloak.auth_config(),
-        outbox: outbox_config(&db),
+        backends: backends_config(&db),
         hours: WorkingHours::default(),
         rules: Default::default(),
     })

@@ -9,11 +9,11 @@ use aws_lambda_events::kafka::KafkaEvent;
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
 use carebook_auth::AuthConfig;
+use carebook_backends::Publisher;
 use carebook_event_source::{Invoker, Runner, Settings, StartingPosition};
 use carebook_events::{AppointmentCreated, CloudEvent};
-use carebook_outbox::Publisher;
 use carebook_testkit::{
-    TestDatabase, booked, bootstrap_servers, create_topic, msk_event, outbox_config,
+    TestDatabase, backends_config, booked, bootstrap_servers, create_topic, msk_event,
 };
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
@@ -41,7 +41,7 @@ async fn analytics_app(auth: &AuthConfig) -> Result<(analytics::App, TestDatabas
     let db = TestDatabase::create(&analytics::MIGRATOR).await;
     let app = analytics::App::new(&analytics::Config {
         auth: auth.clone(),
-        store: outbox_config(&db),
+        backends: backends_config(&db),
     })
     .await?;
     Ok((app, db))
@@ -51,7 +51,7 @@ async fn notifications_app(auth: &AuthConfig) -> Result<(notifications::App, Tes
     let db = TestDatabase::create(&notifications::MIGRATOR).await;
     let app = notifications::App::new(&notifications::Config {
         auth: auth.clone(),
-        store: outbox_config(&db),
+        backends: backends_config(&db),
         sender: "Carebook <no-reply@carebook.test>".to_owned(),
         time_zone: chrono_tz::Tz::UTC,
         ses_endpoint: None,

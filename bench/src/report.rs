@@ -1,4 +1,4 @@
-//! `bench/report.md` and `bench/results.json`: every figure beside its floor.
+//! `bench/results/report.md` and `results.json`: every figure beside its floor.
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -4,7 +4,7 @@
 // doctor in the directory. Each load starts with an empty HTTP cache, so its JavaScript is
 // what a first visit downloads. Writes the figures as JSON to the path given.
 //
-//   node lighthouse.mjs http://127.0.0.1:5173 ../web-results.json
+//   node lighthouse.mjs http://127.0.0.1:5173 ../results/web-results.json
 
 import { writeFile } from "node:fs/promises";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench's web figures: `make dev` with the production bundle (WEB_MODE=preview, served
-# compressed), then bench/web/lighthouse.mjs against it; writes bench/web-results.json.
+# compressed), then bench/web/lighthouse.mjs against it; writes bench/results/web-results.json.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,4 +28,4 @@ until grep -q '^Carebook is running' "$LOG"; do
     sleep 1
 done
 say "Lighthouse on the sign-in landing and the booking page"
-node lighthouse.mjs "http://127.0.0.1:$WEB_PORT" "$ROOT/bench/web-results.json"
+node lighthouse.mjs "http://127.0.0.1:$WEB_PORT" "$ROOT/bench/results/web-results.json"

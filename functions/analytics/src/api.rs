@@ -53,7 +53,7 @@ pub async fn get_summary(app: &App, request: &Request) -> Result<Response<Body>,
     authenticate(request, &app.verifier)
         .await?
         .require_any(&[Role::Admin])?;
-    let summary = store::summary(app.pool())
+    let summary = store::summary(&mut *app.backends.connection().await?)
         .await
         .context("reading the summary")?;
     Ok(json(StatusCode::OK, &summary))
@@ -99,7 +99,7 @@ pub async fn get_daily(app: &App, request: &Request) -> Result<Response<Body>, A
         )
         .into());
     }
-    let days = store::daily(app.pool(), from, to)
+    let days = store::daily(&mut *app.backends.connection().await?, from, to)
         .await
         .context("reading daily figures")?;
     Ok(json(StatusCode::OK, &Daily { from, to, days }))

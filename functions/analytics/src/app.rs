@@ -1,7 +1,6 @@
 use carebook_auth::{AuthConfig, Verifier};
+use carebook_backends::{Backends, BackendsConfig};
 use carebook_consumer::DeadLetters;
-use carebook_outbox::{Backends, OutboxConfig};
-use sqlx::PgPool;
 
 use crate::{CONSUMER, DATABASE_URL_VARIABLE};
 
@@ -12,7 +11,7 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The service's database and the brokers its dead letters go to
     /// (`ANALYTICS_DATABASE_URL`, `KAFKA_*`, `MSK_CLUSTER_ARN`).
-    pub store: OutboxConfig,
+    pub backends: BackendsConfig,
 }
 
 /// The service cannot start with the configuration it was given.
@@ -21,7 +20,7 @@ pub enum SetupError {
     #[error(transparent)]
     Auth(#[from] carebook_auth::ConfigError),
     #[error(transparent)]
-    Store(#[from] carebook_outbox::SetupError),
+    Backends(#[from] carebook_backends::SetupError),
 }
 
 impl Config {
@@ -29,7 +28,7 @@ impl Config {
     pub fn from_env() -> Result<Self, SetupError> {
         Ok(Self {
             auth: AuthConfig::from_env()?,
-            store: OutboxConfig::from_env(DATABASE_URL_VARIABLE)?,
+            backends: BackendsConfig::from_env(DATABASE_URL_VARIABLE)?,
         })
     }
 }
@@ -37,29 +36,24 @@ impl Config {
 /// What an analytics handler builds once per Lambda container.
 pub struct App {
     pub(crate) verifier: Verifier,
-    pub(crate) pool: PgPool,
+    pub(crate) backends: Backends,
     pub(crate) dead_letters: DeadLetters,
 }
 
 impl App {
     /// Builds the app: a lazy database pool, the Kafka producer for dead letters and the JWKS cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
-        let Backends { pool, publisher } = config.store.backends(DATABASE_URL_VARIABLE).await?;
+        let backends = config.backends.connect(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(CONSUMER, publisher),
-            pool,
+            dead_letters: DeadLetters::new(CONSUMER, backends.publisher().clone()),
+            backends,
         })
     }
 
     /// Builds the app from the environment ([`Config::from_env`]).
     pub async fn from_env() -> Result<Self, SetupError> {
         Self::new(&Config::from_env()?).await
-    }
-
-    /// The service's database.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 }
 

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use aws_lambda_events::kafka::KafkaEvent;
+use carebook_backends::DatabaseError;
 use carebook_consumer::{Batch, BatchResponse, Failures, Incoming};
 use carebook_events::{
     AppointmentCancelled, AppointmentCompleted, AppointmentCreated, AppointmentRescheduled,
@@ -96,11 +97,11 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
 }
 
 /// Applies the events not applied before, in one transaction; returns how many were new.
-async fn apply(app: &App, changes: &[&Applicable]) -> Result<usize, sqlx::Error> {
+async fn apply(app: &App, changes: &[&Applicable]) -> Result<usize, DatabaseError> {
     if changes.is_empty() {
         return Ok(0);
     }
-    let mut tx = app.pool().begin().await?;
+    let mut tx = app.backends.transaction().await?;
     let ids: Vec<Uuid> = changes.iter().map(|change| change.event_id).collect();
     let mut new: HashSet<Uuid> = store::claim_events(&mut tx, &ids)
         .await?

@@ -3,8 +3,8 @@
 use carebook_events::{AppointmentStatus, Priority};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::PgConnection;
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::fold::{AppointmentRow, DayCounts, Folded};
@@ -157,40 +157,40 @@ pub struct Summary {
     pub latest: Vec<Latest>,
 }
 
-pub(crate) async fn summary(pool: &PgPool) -> sqlx::Result<Summary> {
+pub(crate) async fn summary(conn: &mut PgConnection) -> sqlx::Result<Summary> {
     let by_status: Vec<Count> = sqlx::query_as(
         "select status as label, count(*) as count from appointments group by status order by status",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let by_priority = sqlx::query_as(
         "select priority as label, count(*) as count from appointments group by priority order by priority",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let open_emergencies = sqlx::query_scalar(
         "select count(*) from appointments where priority = 'emergency' and status = 'scheduled'",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     let doctor_load = sqlx::query_as(
         "select doctor_id, max(doctor_name) as doctor_name,
                 count(*) filter (where status = 'scheduled') as scheduled, count(*) as total
          from appointments group by doctor_id order by scheduled desc, total desc, doctor_id limit 50",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let registrations_by_role = sqlx::query_as(
         "select role as label, count(*) as count from registrations, unnest(roles) as role
          group by role order by role",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let latest = sqlx::query_as(
         "select id, doctor_name, priority, status, starts_at, booked_at from appointments
          order by booked_at desc nulls last, id limit 10",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(Summary {
         total_appointments: by_status.iter().map(|c| c.count).sum(),
@@ -213,7 +213,11 @@ pub struct Day {
     pub completed: i32,
 }
 
-pub(crate) async fn daily(pool: &PgPool, from: NaiveDate, to: NaiveDate) -> sqlx::Result<Vec<Day>> {
+pub(crate) async fn daily(
+    conn: &mut PgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<Day>> {
     sqlx::query_as(
         "select day::date as date, coalesce(created, 0) as created,
                 coalesce(rescheduled, 0) as rescheduled, coalesce(cancelled, 0) as cancelled,
@@ -224,6 +228,6 @@ pub(crate) async fn daily(pool: &PgPool, from: NaiveDate, to: NaiveDate) -> sqlx
     )
     .bind(from)
     .bind(to)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
 }

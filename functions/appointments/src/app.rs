@@ -1,9 +1,7 @@
-use anyhow::Context as _;
 use carebook_auth::{AuthConfig, Verifier};
+use carebook_backends::{Backends, BackendsConfig};
 use carebook_consumer::DeadLetters;
-use carebook_outbox::{Outbox, OutboxConfig};
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Transaction};
+use carebook_outbox::Outbox;
 
 use crate::{BookingRules, DATABASE_URL_VARIABLE, WorkingHours};
 
@@ -14,7 +12,7 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The service's database and brokers (`APPOINTMENTS_DATABASE_URL`, `KAFKA_*`,
     /// `MSK_CLUSTER_ARN`, `OUTBOX_PUBLISH_BUDGET_MS`).
-    pub outbox: OutboxConfig,
+    pub backends: BackendsConfig,
     /// When the clinic offers appointments (`CLINIC_*`).
     pub hours: WorkingHours,
     /// The clinic's booking policy (`MAX_OPEN_APPOINTMENTS_PER_PATIENT`).
@@ -27,7 +25,7 @@ pub enum SetupError {
     #[error(transparent)]
     Auth(#[from] carebook_auth::ConfigError),
     #[error(transparent)]
-    Outbox(#[from] carebook_outbox::SetupError),
+    Backends(#[from] carebook_backends::SetupError),
     #[error("{0}")]
     Clinic(String),
 }
@@ -38,7 +36,7 @@ impl Config {
         let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Ok(Self {
             auth: AuthConfig::from_env()?,
-            outbox: OutboxConfig::from_lookup(DATABASE_URL_VARIABLE, lookup)?,
+            backends: BackendsConfig::from_lookup(DATABASE_URL_VARIABLE, lookup)?,
             hours: WorkingHours::from_lookup(lookup).map_err(SetupError::Clinic)?,
             rules: BookingRules::from_lookup(lookup).map_err(SetupError::Clinic)?,
         })
@@ -49,6 +47,7 @@ impl Config {
 /// invocation.
 pub struct App {
     pub(crate) verifier: Verifier,
+    pub(crate) backends: Backends,
     pub(crate) outbox: Outbox,
     pub(crate) hours: WorkingHours,
     pub(crate) rules: BookingRules,
@@ -58,11 +57,12 @@ pub struct App {
 impl App {
     /// Builds the app: a lazy database pool, the Kafka producer and the JWKS cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
-        let outbox = config.outbox.connect(DATABASE_URL_VARIABLE).await?;
+        let backends = config.backends.connect(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(crate::CONSUMER, outbox.publisher().clone()),
-            outbox,
+            dead_letters: DeadLetters::new(crate::CONSUMER, backends.publisher().clone()),
+            outbox: Outbox::new(&backends),
+            backends,
             hours: config.hours,
             rules: config.rules,
         })
@@ -74,28 +74,8 @@ impl App {
     }
 
     /// The outbox, for the relay and for tests.
-    pub fn outbox(&self) -> &carebook_outbox::Outbox {
+    pub fn outbox(&self) -> &Outbox {
         &self.outbox
-    }
-}
-
-impl App {
-    /// A connection from the service's pool.
-    pub(crate) async fn connection(&self) -> anyhow::Result<PoolConnection<Postgres>> {
-        self.outbox
-            .pool()
-            .acquire()
-            .await
-            .context("getting a database connection")
-    }
-
-    /// A transaction on a connection from the service's pool.
-    pub(crate) async fn transaction(&self) -> anyhow::Result<Transaction<'static, Postgres>> {
-        self.outbox
-            .pool()
-            .begin()
-            .await
-            .context("starting a transaction")
     }
 }
 

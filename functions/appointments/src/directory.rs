@@ -40,9 +40,8 @@ async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
             return Ok(());
         };
     let mut tx = app
-        .outbox
-        .pool()
-        .begin()
+        .backends
+        .transaction()
         .await
         .map_err(RecordError::transient)?;
     if !store::mark_processed(&mut tx, envelope.id)

@@ -21,8 +21,9 @@ pub use domain::{
 };
 pub use store::Appointment;
 
-/// This service's database migrations (`functions/appointments/migrations`).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+/// This service's database migrations (`functions/appointments/migrations`) with the outbox table's.
+pub static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =
+    std::sync::LazyLock::new(|| carebook_outbox::with_outbox_table(sqlx::migrate!()));
 
 /// The environment variable holding this service's database URL.
 pub const DATABASE_URL_VARIABLE: &str = "APPOINTMENTS_DATABASE_URL";

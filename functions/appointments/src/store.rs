@@ -10,7 +10,7 @@ use carebook_events::{
 use carebook_outbox::OutboxRow;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ListFilter;
@@ -532,7 +532,7 @@ pub enum Scope {
 
 /// Appointments in `scope` matching `filter`, by start then id, after the cursor `after`.
 pub async fn list(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     scope: Scope,
     filter: &ListFilter,
     after: Option<&(DateTime<Utc>, Uuid)>,
@@ -566,13 +566,13 @@ pub async fn list(
         .bind(after.map(|(starts_at, _)| *starts_at))
         .bind(after.map(|(_, id)| *id))
         .bind(limit)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
 }
 
 /// The slots `doctor_id` is booked for between `from` and `to`.
 pub async fn booked(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     doctor_id: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -585,7 +585,7 @@ pub async fn booked(
     .bind(doctor_id)
     .bind(from)
     .bind(to)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()

@@ -45,7 +45,7 @@ pub async fn list_notifications(app: &App, request: &Request) -> Result<Response
     };
     let limit = limit(request)?;
     let after: Option<(DateTime<Utc>, Uuid)> = cursor(request)?;
-    let notifications = store::list(app.pool(), recipient, after.as_ref(), limit + 1)
+    let notifications = store::list(&app.backends, recipient, after.as_ref(), limit + 1)
         .await
         .map_err(|error| ApiError::Unexpected(error.into()))?;
     let page = Page::from_overfetch(notifications, limit, |n| (n.created_at, n.id));

@@ -1,8 +1,7 @@
 use carebook_auth::{AuthConfig, Verifier};
+use carebook_backends::{Backends, BackendsConfig};
 use carebook_consumer::DeadLetters;
-use carebook_outbox::{Backends, OutboxConfig};
 use chrono_tz::Tz;
-use sqlx::PgPool;
 
 use crate::{CONSUMER, DATABASE_URL_VARIABLE, Mailer};
 
@@ -13,7 +12,7 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The service's database and the brokers its dead letters go to
     /// (`NOTIFICATIONS_DATABASE_URL`, `KAFKA_*`, `MSK_CLUSTER_ARN`).
-    pub store: OutboxConfig,
+    pub backends: BackendsConfig,
     /// The verified SES identity emails come from (`NOTIFICATIONS_SENDER`, default
     /// `Carebook <no-reply@carebook.test>`, which the local stack verifies).
     pub sender: String,
@@ -29,7 +28,7 @@ pub enum SetupError {
     #[error(transparent)]
     Auth(#[from] carebook_auth::ConfigError),
     #[error(transparent)]
-    Store(#[from] carebook_outbox::SetupError),
+    Backends(#[from] carebook_backends::SetupError),
     #[error("CLINIC_TIME_ZONE must be an IANA time zone, not {0:?}")]
     TimeZone(String),
 }
@@ -40,7 +39,7 @@ impl Config {
         let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Ok(Self {
             auth: AuthConfig::from_env()?,
-            store: OutboxConfig::from_env(DATABASE_URL_VARIABLE)?,
+            backends: BackendsConfig::from_env(DATABASE_URL_VARIABLE)?,
             sender: lookup("NOTIFICATIONS_SENDER")
                 .unwrap_or_else(|| "Carebook <no-reply@carebook.test>".to_owned()),
             time_zone: match lookup("CLINIC_TIME_ZONE") {
@@ -55,7 +54,7 @@ impl Config {
 /// What a notifications handler builds once per Lambda container.
 pub struct App {
     pub(crate) verifier: Verifier,
-    pub(crate) pool: PgPool,
+    pub(crate) backends: Backends,
     pub(crate) dead_letters: DeadLetters,
     pub(crate) mailer: Mailer,
     pub(crate) time_zone: Tz,
@@ -65,11 +64,11 @@ impl App {
     /// Builds the app: a lazy database pool, the Kafka producer for dead letters, the SES client and the JWKS
     /// cache.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
-        let Backends { pool, publisher } = config.store.backends(DATABASE_URL_VARIABLE).await?;
+        let backends = config.backends.connect(DATABASE_URL_VARIABLE).await?;
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            dead_letters: DeadLetters::new(CONSUMER, publisher),
-            pool,
+            dead_letters: DeadLetters::new(CONSUMER, backends.publisher().clone()),
+            backends,
             mailer: Mailer::new(config.sender.clone(), config.ses_endpoint.as_deref()).await,
             time_zone: config.time_zone,
         })
@@ -78,11 +77,6 @@ impl App {
     /// Builds the app from the environment ([`Config::from_env`]).
     pub async fn from_env() -> Result<Self, SetupError> {
         Self::new(&Config::from_env()?).await
-    }
-
-    /// The service's database.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 }
 

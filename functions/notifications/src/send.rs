@@ -32,7 +32,7 @@ const RECORD_SENT_WITHIN: Duration = Duration::from_secs(5);
 async fn notify(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
     let emails = compose(envelope, app.time_zone).map_err(RecordError::Permanent)?;
     for email in &emails {
-        let claim = store::claim(app.pool(), envelope.id, &envelope.event_type, email)
+        let claim = store::claim(&app.backends, envelope.id, &envelope.event_type, email)
             .await
             .map_err(RecordError::transient)?;
         let id = match claim {
@@ -51,19 +51,19 @@ async fn notify(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
             Ok(message_id) => {
                 // Failing here leaves the claim, so a retry does not send it again: it records
                 // the email as unknown instead.
-                store::mark_sent(app.pool(), id, &message_id, RECORD_SENT_WITHIN)
+                store::mark_sent(&app.backends, id, &message_id, RECORD_SENT_WITHIN)
                     .await
                     .map_err(RecordError::transient)?;
                 tracing::info!(notification_id = %id, template = email.template, "email sent");
             }
             Err(SendError::Rejected(reason)) => {
-                store::mark_failed(app.pool(), id, &reason, true)
+                store::mark_failed(&app.backends, id, &reason, true)
                     .await
                     .map_err(RecordError::transient)?;
                 tracing::error!(notification_id = %id, template = email.template, "email rejected by SES");
             }
             Err(error @ SendError::Unavailable(_)) => {
-                store::mark_failed(app.pool(), id, &error.to_string(), false)
+                store::mark_failed(&app.backends, id, &error.to_string(), false)
                     .await
                     .map_err(RecordError::transient)?;
                 return Err(RecordError::transient(error));

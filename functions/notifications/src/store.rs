@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use carebook_backends::{Backends, DatabaseError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::Email;
@@ -76,11 +76,11 @@ pub enum Claim {
 /// marks that sender's claim `unknown` too; the sender's record of SES's answer then
 /// replaces it.
 pub async fn claim(
-    pool: &PgPool,
+    db: &Backends,
     event_id: Uuid,
     event_type: &str,
     email: &Email,
-) -> sqlx::Result<Claim> {
+) -> Result<Claim, DatabaseError> {
     let (status, failure) = if email.verified {
         (NotificationStatus::Sending, None)
     } else {
@@ -102,7 +102,7 @@ pub async fn claim(
     .bind(&email.subject)
     .bind(status)
     .bind(failure)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *db.connection().await?)
     .await?;
     if let Some(id) = inserted {
         return Ok(if email.verified {
@@ -111,8 +111,11 @@ pub async fn claim(
             Claim::Unverified(id)
         });
     }
-    let take = |from: NotificationStatus, to: NotificationStatus, failure: Option<&'static str>| {
-        sqlx::query_scalar::<_, Uuid>(
+    let take = async |from: NotificationStatus,
+                      to: NotificationStatus,
+                      failure: Option<&'static str>|
+           -> Result<Option<Uuid>, DatabaseError> {
+        Ok(sqlx::query_scalar::<_, Uuid>(
             "update notifications set status = $4, failure = coalesce($5, failure), updated_at = now()
              where event_id = $1 and recipient_id = $2 and status = $3
              returning id",
@@ -122,7 +125,8 @@ pub async fn claim(
         .bind(from)
         .bind(to)
         .bind(failure)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db.connection().await?)
+        .await?)
     };
     if let Some(id) = take(
         NotificationStatus::Pending,
@@ -150,28 +154,32 @@ pub async fn claim(
 /// Records SES's acceptance, tried again for up to `within` while the database cannot be
 /// reached or refuses: without it the email shows as `unknown` after a redelivery.
 pub async fn mark_sent(
-    pool: &PgPool,
+    db: &Backends,
     id: Uuid,
     message_id: &str,
     within: Duration,
-) -> sqlx::Result<()> {
+) -> Result<(), DatabaseError> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let attempt = sqlx::query(
-            "update notifications set status = $3, ses_message_id = $2, attempts = attempts + 1,
-                    failure = null, updated_at = now() where id = $1",
-        )
-        .bind(id)
-        .bind(message_id)
-        .bind(NotificationStatus::Sent)
-        .execute(pool)
+        let attempt = async {
+            sqlx::query(
+                "update notifications set status = $3, ses_message_id = $2, attempts = attempts + 1,
+                        failure = null, updated_at = now() where id = $1",
+            )
+            .bind(id)
+            .bind(message_id)
+            .bind(NotificationStatus::Sent)
+            .execute(&mut *db.connection().await?)
+            .await?;
+            Ok::<_, DatabaseError>(())
+        }
         .await;
         match attempt {
             Err(error) if tokio::time::Instant::now() < deadline => {
                 tracing::warn!(notification_id = %id, error = %error, "recording a sent email; retrying");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            done => return done.map(drop),
+            done => return done,
         }
     }
 }
@@ -179,11 +187,11 @@ pub async fn mark_sent(
 /// Records a failed attempt: `permanent` ones end the notification, others return it to
 /// `pending` for the record's retry (SES did not take it).
 pub async fn mark_failed(
-    pool: &PgPool,
+    db: &Backends,
     id: Uuid,
     failure: &str,
     permanent: bool,
-) -> sqlx::Result<()> {
+) -> Result<(), DatabaseError> {
     let status = if permanent {
         NotificationStatus::Failed
     } else {
@@ -196,19 +204,19 @@ pub async fn mark_failed(
     .bind(id)
     .bind(failure)
     .bind(status)
-    .execute(pool)
-    .await
-    .map(drop)
+    .execute(&mut *db.connection().await?)
+    .await?;
+    Ok(())
 }
 
 /// Notifications of `recipient` (all when `None`), newest first, after the cursor.
 pub async fn list(
-    pool: &PgPool,
+    db: &Backends,
     recipient: Option<Uuid>,
     after: Option<&(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> sqlx::Result<Vec<Notification>> {
-    sqlx::query_as(
+) -> Result<Vec<Notification>, DatabaseError> {
+    Ok(sqlx::query_as(
         "select id, event_id, event_type, recipient_id, template, subject, status, failure,
                 ses_message_id, attempts, created_at, updated_at
          from notifications
@@ -221,6 +229,6 @@ pub async fn list(
     .bind(after.map(|(time, _)| *time))
     .bind(after.map(|(_, id)| *id))
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *db.connection().await?)
+    .await?)
 }

@@ -54,7 +54,7 @@ pub async fn update_profile(app: &App, request: &Request) -> Result<Response<Bod
         return Err(Problem::invalid_field("specialty", "only doctors have a specialty").into());
     }
     ensure_profile(app, &principal).await?;
-    let mut tx = app.transaction().await?;
+    let mut tx = app.backends.transaction().await?;
     let mut profile = store::lock(&mut tx, principal.subject())
         .await
         .context("locking the profile")?
@@ -93,7 +93,7 @@ pub async fn get_user(app: &App, request: &Request) -> Result<Response<Body>, Ap
     if id != principal.subject() && !principal.has_role(Role::Admin) {
         return Err(Problem::not_found().into());
     }
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     let profile = store::find(&mut conn, id)
         .await
         .context("reading the profile")?
@@ -123,7 +123,7 @@ pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>
     let after: Option<(String, Uuid)> = cursor(request)?;
     let specialty = query_param(request, "specialty");
     let doctors = store::doctors(
-        app.outbox.pool(),
+        &mut *app.backends.connection().await?,
         specialty.as_deref(),
         after.as_ref(),
         limit + 1,
@@ -205,7 +205,7 @@ pub async fn create_user(app: &App, request: &Request) -> Result<Response<Body>,
 
 /// The profile of the Keycloak user `id` just created for `user`, and its `user.registered`.
 async fn record_onboarding(app: &App, id: Uuid, user: &NewUser) -> Result<Profile, ApiError> {
-    let mut tx = app.transaction().await?;
+    let mut tx = app.backends.transaction().await?;
     let new = NewProfile {
         id,
         username: Some(&user.email),
@@ -254,7 +254,7 @@ pub async fn search_users(app: &App, request: &Request) -> Result<Response<Body>
     let limit = limit(request)?;
     let after: Option<(String, Uuid)> = cursor(request)?;
     let people = store::search(
-        app.outbox.pool(),
+        &mut *app.backends.connection().await?,
         search.role,
         search.prefix.as_deref(),
         after.as_ref(),
@@ -297,7 +297,7 @@ async fn signed_in(app: &App, request: &Request) -> Result<Principal, ApiError> 
 
 /// The caller's profile, created from their token claims if this is their first call.
 async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, ApiError> {
-    let mut tx = app.transaction().await?;
+    let mut tx = app.backends.transaction().await?;
     if let Some(profile) = store::find(&mut tx, principal.subject())
         .await
         .context("reading the profile")?
@@ -332,7 +332,7 @@ async fn ensure_profile(app: &App, principal: &Principal) -> Result<Profile, Api
         // Another first call of the same user won the insert and published the event.
         None => {
             drop(tx);
-            let mut conn = app.connection().await?;
+            let mut conn = app.backends.connection().await?;
             Ok(store::find(&mut conn, principal.subject())
                 .await
                 .context("reading the profile")?

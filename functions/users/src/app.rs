@@ -1,8 +1,6 @@
-use anyhow::Context as _;
 use carebook_auth::{AuthConfig, Verifier};
-use carebook_outbox::{Outbox, OutboxConfig};
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Transaction};
+use carebook_backends::{Backends, BackendsConfig};
+use carebook_outbox::Outbox;
 use url::Url;
 
 use crate::{DATABASE_URL_VARIABLE, KeycloakAdmin};
@@ -13,7 +11,7 @@ pub struct Config {
     /// Token verification (`KEYCLOAK_*`).
     pub auth: AuthConfig,
     /// The service's database and brokers (`USERS_DATABASE_URL`, `KAFKA_*`, `MSK_CLUSTER_ARN`).
-    pub outbox: OutboxConfig,
+    pub backends: BackendsConfig,
     /// Where Keycloak's Admin API is (`KEYCLOAK_ADMIN_URL`, Keycloak's base URL before
     /// `/admin`); default the issuer's host.
     pub admin_url: Option<Url>,
@@ -41,7 +39,7 @@ pub enum SetupError {
     #[error(transparent)]
     Auth(#[from] carebook_auth::ConfigError),
     #[error(transparent)]
-    Outbox(#[from] carebook_outbox::SetupError),
+    Backends(#[from] carebook_backends::SetupError),
     #[error("cannot build the Keycloak Admin API client")]
     Keycloak(#[source] reqwest::Error),
     #[error("KEYCLOAK_ADMIN_URL must be a URL, not {0:?}")]
@@ -67,7 +65,7 @@ impl Config {
             .or_else(|| set("KEYCLOAK_ADMIN_CLIENT_SECRET").map(ClientSecret::Value));
         Ok(Self {
             auth: AuthConfig::from_lookup(&lookup)?,
-            outbox: OutboxConfig::from_lookup(DATABASE_URL_VARIABLE, &lookup)?,
+            backends: BackendsConfig::from_lookup(DATABASE_URL_VARIABLE, &lookup)?,
             admin_url,
             admin_client_id: lookup("KEYCLOAK_ADMIN_CLIENT_ID")
                 .unwrap_or_else(|| "carebook-users-service".to_owned()),
@@ -79,6 +77,7 @@ impl Config {
 /// What a users handler builds once per Lambda container and borrows on every invocation.
 pub struct App {
     pub(crate) verifier: Verifier,
+    pub(crate) backends: Backends,
     pub(crate) outbox: Outbox,
     pub(crate) keycloak: KeycloakAdmin,
 }
@@ -87,11 +86,12 @@ impl App {
     /// Builds the app: a lazy database pool, the Kafka producer, the JWKS cache and the
     /// Admin API client with its secret.
     pub async fn new(config: &Config) -> Result<Self, SetupError> {
+        let backends = config.backends.connect(DATABASE_URL_VARIABLE).await?;
         let client_secret = match &config.admin_client_secret {
             None => None,
             Some(ClientSecret::Value(secret)) => Some(secret.clone()),
             Some(ClientSecret::Secret(arn)) => {
-                Some(carebook_outbox::read_secret(arn).await.map_err(|reason| {
+                Some(backends.read_secret(arn).await.map_err(|reason| {
                     SetupError::ClientSecret {
                         arn: arn.clone(),
                         reason,
@@ -101,7 +101,8 @@ impl App {
         };
         Ok(Self {
             verifier: Verifier::new(&config.auth)?,
-            outbox: config.outbox.connect(DATABASE_URL_VARIABLE).await?,
+            outbox: Outbox::new(&backends),
+            backends,
             keycloak: KeycloakAdmin::new(
                 config.auth.issuer.clone(),
                 config.admin_url.clone(),
@@ -115,26 +116,6 @@ impl App {
     /// Builds the app from the environment ([`Config::from_env`]).
     pub async fn from_env() -> Result<Self, SetupError> {
         Self::new(&Config::from_env()?).await
-    }
-}
-
-impl App {
-    /// A connection from the service's pool.
-    pub(crate) async fn connection(&self) -> anyhow::Result<PoolConnection<Postgres>> {
-        self.outbox
-            .pool()
-            .acquire()
-            .await
-            .context("getting a database connection")
-    }
-
-    /// A transaction on a connection from the service's pool.
-    pub(crate) async fn transaction(&self) -> anyhow::Result<Transaction<'static, Postgres>> {
-        self.outbox
-            .pool()
-            .begin()
-            .await
-            .context("starting a transaction")
     }
 }
 

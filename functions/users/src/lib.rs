@@ -15,8 +15,9 @@ pub use domain::{Gender, NewUser, ProfilePatch};
 pub use keycloak::{KeycloakAdmin, KeycloakError};
 pub use store::{DoctorListing, Profile};
 
-/// This service's database migrations (`functions/users/migrations`).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+/// This service's database migrations (`functions/users/migrations`) with the outbox table's.
+pub static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =
+    std::sync::LazyLock::new(|| carebook_outbox::with_outbox_table(sqlx::migrate!()));
 
 /// The environment variable holding this service's database URL.
 pub const DATABASE_URL_VARIABLE: &str = "USERS_DATABASE_URL";

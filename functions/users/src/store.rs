@@ -5,7 +5,7 @@ use carebook_auth::Role;
 use carebook_events::UserSnapshot;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{Gender, ProfilePatch};
@@ -186,7 +186,7 @@ pub(crate) async fn save(conn: &mut PgConnection, profile: &Profile) -> sqlx::Re
 
 /// Doctors by last name, then id, after the cursor `after`; `limit` rows at most.
 pub(crate) async fn doctors(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     specialty: Option<&str>,
     after: Option<&(String, Uuid)>,
     limit: i64,
@@ -203,14 +203,14 @@ pub(crate) async fn doctors(
     .bind(after.map(|(name, _)| name))
     .bind(after.map(|(_, id)| id))
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
 }
 
 /// People with `role` whose email, first, last or full name starts with `prefix` (lower case,
 /// LIKE wildcards escaped), by last name then id, after the cursor `after`.
 pub(crate) async fn search(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     role: Option<Role>,
     prefix: Option<&str>,
     after: Option<&(String, Uuid)>,
@@ -233,6 +233,6 @@ pub(crate) async fn search(
     .bind(after.map(|(name, _)| name))
     .bind(after.map(|(_, id)| id))
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
 }

@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use carebook_backends::Publisher;
 use carebook_event_source::{Invoker, Runner, Settings};
-use carebook_outbox::Publisher;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio::task::JoinSet;

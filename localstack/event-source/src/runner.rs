@@ -3,8 +3,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use carebook_backends::Publisher;
 use carebook_consumer::LetterOrigin;
-use carebook_outbox::Publisher;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message, Timestamp};

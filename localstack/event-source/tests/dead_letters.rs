@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use carebook_outbox::Publisher;
+use carebook_backends::Publisher;
 use carebook_testkit::{TopicTail, bootstrap_servers, create_topic};
 use uuid::Uuid;
 

@@ -78,7 +78,7 @@ fn the_functions_together_stay_within_the_database_connection_budget() {
 
     let connections: u64 = database_functions
         .iter()
-        .map(|(_, reserved)| reserved.saturating_mul(u64::from(carebook_outbox::POOL_SIZE)))
+        .map(|(_, reserved)| reserved.saturating_mul(u64::from(carebook_backends::POOL_SIZE)))
         .fold(0, u64::saturating_add);
 
     assert!(

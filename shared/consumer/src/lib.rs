@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use aws_lambda_events::kafka::KafkaEvent;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use carebook_backends::Publisher;
 use carebook_events::{DecodeError, EVENT_TYPES, Envelope};
-use carebook_outbox::Publisher;
 use serde::Serialize;
 
 /// A record the event source must deliver again, with everything after it in its partition.

@@ -1,4 +1,5 @@
 use carebook_auth::AuthError;
+use carebook_backends::DatabaseError;
 
 use crate::Problem;
 
@@ -15,6 +16,13 @@ pub enum ApiError {
     /// A failure that is not the client's: a 500 whose cause stays in the logs.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// The database failing is the server's fault, never the client's.
+impl From<DatabaseError> for ApiError {
+    fn from(error: DatabaseError) -> Self {
+        Self::Unexpected(error.into())
+    }
 }
 
 impl From<Problem> for ApiError {

@@ -1,17 +1,24 @@
 //! `carebook-migrate <service>...`: for each service, creates its database when missing and
-//! applies its migrations (`functions/<service>/migrations`, compiled in). The database URL is
+//! applies its migrations (`functions/<service>/migrations`, with the outbox table's from
+//! `shared/outbox/migrations` for the services that publish events, compiled in). The database URL is
 //! read from `<SERVICE>_DATABASE_URL`, e.g. `USERS_DATABASE_URL`.
 //!
 //! `make dev` runs it for the local stack; for a deployed database run it once per release
 //! with the URL from Secrets Manager (README, "Deploy"). Migrations only ever add: a running
 //! older handler keeps working while a newer schema is applied.
 
+use std::sync::LazyLock;
+
 use anyhow::{Context, bail};
 use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::{Connection, PgConnection, Postgres};
 
-static USERS: Migrator = sqlx::migrate!("../../functions/users/migrations");
-static APPOINTMENTS: Migrator = sqlx::migrate!("../../functions/appointments/migrations");
+static USERS: LazyLock<Migrator> = LazyLock::new(|| {
+    carebook_outbox::with_outbox_table(sqlx::migrate!("../../functions/users/migrations"))
+});
+static APPOINTMENTS: LazyLock<Migrator> = LazyLock::new(|| {
+    carebook_outbox::with_outbox_table(sqlx::migrate!("../../functions/appointments/migrations"))
+});
 static ANALYTICS: Migrator = sqlx::migrate!("../../functions/analytics/migrations");
 static NOTIFICATIONS: Migrator = sqlx::migrate!("../../functions/notifications/migrations");
 
@@ -23,8 +30,8 @@ async fn main() -> anyhow::Result<()> {
     }
     for service in services {
         let migrator = match service.as_str() {
-            "users" => &USERS,
-            "appointments" => &APPOINTMENTS,
+            "users" => &*USERS,
+            "appointments" => &*APPOINTMENTS,
             "analytics" => &ANALYTICS,
             "notifications" => &NOTIFICATIONS,
             other => bail!(

@@ -20,19 +20,13 @@
 //! would have caused (its email, its count in the day's figures) waits until an operator
 //! puts it back (README). One poison event must not stop every later change of its key.
 //!
-//! Each service's migrations create the table this crate expects:
-//! `outbox (seq bigint identity primary key, id uuid unique, topic text, key text, payload
-//! jsonb, created_at timestamptz, published_at timestamptz, attempts integer, last_error text,
-//! parked_at timestamptz)`.
+//! The `outbox` table is this crate's: a service that publishes events applies
+//! [`with_outbox_table`] to its own migrations.
 
-mod config;
-mod kafka;
+mod migrations;
 mod outbox;
 mod relay;
-mod secret;
 
-pub use config::{Backends, Database, OutboxConfig, POOL_SIZE, SetupError};
-pub use kafka::{Bootstrap, KafkaAuth, KafkaConfig, KafkaSetupError, Publisher};
+pub use migrations::with_outbox_table;
 pub use outbox::{Outbox, OutboxError, OutboxRow, PARK_AFTER_ATTEMPTS, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};
-pub use secret::read_secret;

@@ -4,10 +4,10 @@ use std::time::Duration;
 use carebook_events::{CloudEvent, Envelope, EventData};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::Publisher;
+use carebook_backends::{Backends, DatabaseError};
 
 /// How many times the brokers may refuse an event for good before it is parked: a handler's
 /// publish and a few relay runs (a minute apart), so a refusal an operator fixes at once (a
@@ -19,6 +19,8 @@ pub const PARK_AFTER_ATTEMPTS: i32 = 5;
 pub enum OutboxError {
     #[error("outbox database operation failed")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Connect(#[from] DatabaseError),
     #[error("event could not be encoded")]
     Encode(#[from] serde_json::Error),
     #[error("event could not be published")]
@@ -68,9 +70,7 @@ pub async fn enqueue<T: EventData>(
 /// Publishes what the outbox holds.
 #[derive(Clone)]
 pub struct Outbox {
-    pool: PgPool,
-    publisher: Publisher,
-    budget: Duration,
+    backends: Backends,
     /// Set by [`Outbox::deferring`]: the keys committed during this invocation, published by
     /// [`Outbox::publish_deferred`] once the answer is sent.
     deferred: Option<Arc<Mutex<Vec<String>>>>,
@@ -85,13 +85,12 @@ enum Wait {
 }
 
 impl Outbox {
-    /// An outbox on `pool` publishing through `publisher`; [`Outbox::flush`] gives up after
-    /// `budget`, so a handler answers quickly even when the brokers are down.
-    pub fn new(pool: PgPool, publisher: Publisher, budget: Duration) -> Self {
+    /// The outbox in the database of `backends`, publishing through its producer;
+    /// [`Outbox::flush`] gives up after the publish budget, so a handler answers quickly even
+    /// when the brokers are down.
+    pub fn new(backends: &Backends) -> Self {
         Self {
-            pool,
-            publisher,
-            budget,
+            backends: backends.clone(),
             deferred: None,
         }
     }
@@ -153,21 +152,11 @@ impl Outbox {
         }
     }
 
-    /// The producer, for other records the service sends (dead letters).
-    pub fn publisher(&self) -> &Publisher {
-        &self.publisher
-    }
-
-    /// The pool of the service's database.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     /// Publishes the unpublished events with `key`, oldest first, and marks them published;
     /// returns how many. Fails after the budget; what is left stays for the relay.
     #[tracing::instrument(skip_all)]
     pub async fn flush(&self, key: &str) -> Result<usize, OutboxError> {
-        let deadline = tokio::time::Instant::now() + self.budget;
+        let deadline = tokio::time::Instant::now() + self.backends.publish_budget();
         self.publish_key(key, Wait::ForLock, Some(deadline)).await
     }
 
@@ -182,7 +171,7 @@ impl Outbox {
              group by key order by min(seq) limit $1",
         )
         .bind(max_keys)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.backends.connection().await?)
         .await?;
         let mut published = 0;
         for key in keys {
@@ -197,7 +186,7 @@ impl Outbox {
         Ok(sqlx::query_scalar(
             "select count(*) from outbox where published_at is null and parked_at is null",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.backends.connection().await?)
         .await?)
     }
 
@@ -206,7 +195,7 @@ impl Outbox {
     pub async fn parked(&self) -> Result<i64, OutboxError> {
         Ok(
             sqlx::query_scalar("select count(*) from outbox where parked_at is not null")
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *self.backends.connection().await?)
                 .await?,
         )
     }
@@ -219,7 +208,7 @@ impl Outbox {
         wait: Wait,
         deadline: Option<tokio::time::Instant>,
     ) -> Result<usize, OutboxError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.backends.transaction().await?;
         // One publisher per key at a time keeps each key's events in order on the topic.
         let locked = match wait {
             Wait::ForLock => {
@@ -250,12 +239,18 @@ impl Outbox {
         let mut failure = None;
         for (id, topic, Json(payload)) in pending {
             let bytes = serde_json::to_vec(&payload)?;
-            let send =
-                async { Ok::<_, OutboxError>(self.publisher.publish(&topic, key, &bytes).await?) };
+            let send = async {
+                Ok::<_, OutboxError>(
+                    self.backends
+                        .publisher()
+                        .publish(&topic, key, &bytes)
+                        .await?,
+                )
+            };
             let sent = match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, send)
                     .await
-                    .unwrap_or(Err(OutboxError::Timeout(self.budget))),
+                    .unwrap_or(Err(OutboxError::Timeout(self.backends.publish_budget()))),
                 None => send.await,
             };
             match sent {

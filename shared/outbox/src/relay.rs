@@ -1,7 +1,9 @@
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
-use crate::OutboxConfig;
+use carebook_backends::BackendsConfig;
+
+use crate::Outbox;
 
 /// Keys the relay handles per run; a run that has more leaves them for the next one.
 pub const RELAY_MAX_KEYS: i64 = 500;
@@ -12,9 +14,10 @@ pub const RELAY_MAX_KEYS: i64 = 500;
 /// are parked, waiting for an operator.
 pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let outbox = OutboxConfig::from_env(database_variable)?
+    let backends = BackendsConfig::from_env(database_variable)?
         .connect(database_variable)
         .await?;
+    let outbox = Outbox::new(&backends);
     lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
         let outbox = &outbox;
         async move {

@@ -4,33 +4,25 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use carebook_outbox::{Outbox, PARK_AFTER_ATTEMPTS};
+use carebook_backends::BackendsConfig;
+use carebook_outbox::{Outbox, PARK_AFTER_ATTEMPTS, with_outbox_table};
 use carebook_testkit::{
-    TestDatabase, TopicTail, create_topic, outbox_config, outbox_config_without_broker,
+    TestDatabase, TopicTail, backends_config, backends_config_without_broker, create_topic,
 };
 use serde_json::{Value, json};
 use sqlx::migrate::Migrator;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-fn migrations(service: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../functions")
-        .join(service)
-        .join("migrations")
-}
-
-/// A database of the test's own with the users service's tables, its outbox among them.
+/// A database of the test's own with the outbox table alone.
 async fn database() -> TestDatabase {
-    let migrator = Migrator::new(migrations("users")).await.unwrap();
-    TestDatabase::create(&migrator).await
+    TestDatabase::create(&with_outbox_table(Migrator::DEFAULT)).await
 }
 
-async fn connect(config: carebook_outbox::OutboxConfig) -> Outbox {
-    config.connect("TEST_DATABASE_URL").await.unwrap()
+async fn connect(config: BackendsConfig) -> Outbox {
+    Outbox::new(&config.connect("TEST_DATABASE_URL").await.unwrap())
 }
 
 /// Commits an event to the outbox as a service does; returns its id.
@@ -59,7 +51,7 @@ enum Poison {
 async fn relay_a_poison_event_among_good_ones(poison: Poison) -> String {
     // Arrange
     let db = database().await;
-    let outbox = connect(outbox_config(&db)).await;
+    let outbox = connect(backends_config(&db)).await;
     let topic = format!("outbox-relay-{}", Uuid::new_v4());
     create_topic(&topic, 3).await;
     let tail = TopicTail::at_end(&topic);
@@ -154,7 +146,7 @@ async fn an_event_too_large_for_the_brokers_is_parked_and_every_other_key_flows(
 async fn a_broker_that_is_down_parks_nothing() {
     // Arrange
     let db = database().await;
-    let outbox = connect(outbox_config_without_broker(&db)).await;
+    let outbox = connect(backends_config_without_broker(&db)).await;
     write(&db, "user-events", &Uuid::new_v4().to_string(), &json!({})).await;
 
     // Act: more runs than it takes to park a refused event.
@@ -165,26 +157,4 @@ async fn a_broker_that_is_down_parks_nothing() {
     // Assert: the event waits for the broker, however long it is down.
     assert_eq!(outbox.parked().await.unwrap(), 0);
     assert_eq!(outbox.pending().await.unwrap(), 1);
-}
-
-#[test]
-fn both_services_create_the_same_outbox() {
-    let outbox_migrations = |service: &str| {
-        let mut files: Vec<(String, String)> = std::fs::read_dir(migrations(service))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter_map(|path| {
-                let name = path.file_name()?.to_str()?.to_owned();
-                name.contains("outbox")
-                    .then(|| (name, std::fs::read_to_string(&path).unwrap()))
-            })
-            .collect();
-        files.sort();
-        files
-    };
-
-    let users = outbox_migrations("users");
-
-    assert!(!users.is_empty());
-    assert_eq!(users, outbox_migrations("appointments"));
 }

@@ -9,6 +9,7 @@
 //! [`TokenForger`] signs tokens no real server would issue (expired, re-signed, under a
 //! rotated key at will): for the hostile-token corpus and the verifier's unit tests only.
 
+mod backends;
 mod booking;
 mod database;
 mod faults;
@@ -18,11 +19,11 @@ mod http;
 mod kafka;
 mod keycloak;
 mod keys;
-mod outbox;
 mod runtime_api;
 mod schema;
 mod ses;
 
+pub use backends::{backends_config, backends_config_without_broker};
 pub use booking::booked;
 pub use database::{DEFAULT_DATABASE_URL, TestDatabase};
 pub use faults::{Gate, PrivateBroker, PrivatePostgres, free_port};
@@ -34,7 +35,6 @@ pub use kafka::{
 };
 pub use keycloak::{CLI_CLIENT, Keycloak, KeycloakError, KeycloakUser, UserRecord, WEB_CLIENT};
 pub use keys::SigningKey;
-pub use outbox::{outbox_config, outbox_config_without_broker};
 pub use runtime_api::{Function, api_gateway_event};
 pub use schema::schema_violations;
 pub use ses::{aws_endpoint, mail_to, stored_secret};

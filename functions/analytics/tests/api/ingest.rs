@@ -2,12 +2,12 @@ use std::time::Duration;
 
 use analytics::ingest::ingest_events;
 use analytics::{App, Config};
+use carebook_backends::BackendsConfig;
 use carebook_events::{
     Actor, AppointmentCancelled, AppointmentCreated, AppointmentSnapshot, AppointmentStatus,
     CloudEvent, EventData, Participant, Priority, UserRegistered, UserSnapshot,
 };
-use carebook_outbox::OutboxConfig;
-use carebook_testkit::{Keycloak, TestDatabase, TopicTail, msk_event, outbox_config};
+use carebook_testkit::{Keycloak, TestDatabase, TopicTail, backends_config, msk_event};
 use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ impl TestApp {
         let db = TestDatabase::create(&analytics::MIGRATOR).await;
         let app = App::new(&Config {
             auth: keycloak.auth_config(),
-            store: outbox_config(&db),
+            backends: backends_config(&db),
         })
         .await
         .unwrap();
@@ -273,15 +273,15 @@ async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_a
     // Arrange: the same service, once without its database.
     let app = TestApp::spawn().await;
     let (_, appointments, _) = story();
-    let unreachable = OutboxConfig {
-        database: carebook_outbox::Database::Url(
+    let unreachable = BackendsConfig {
+        database: carebook_backends::Database::Url(
             "postgres://carebook:carebook@127.0.0.1:1/nowhere".into(),
         ),
-        ..outbox_config(&app.db)
+        ..backends_config(&app.db)
     };
     let down = App::new(&Config {
         auth: app.keycloak.auth_config(),
-        store: unreachable,
+        backends: unreachable,
     })
     .await
     .unwrap();

@@ -50,11 +50,11 @@ pub async fn get_availability(app: &App, request: &Request) -> Result<Response<B
     caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
     let range = DayRange::try_from(query::<AvailabilityQuery>(request)?)?;
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     known_doctor(&mut conn, doctor_id).await?;
     let (_, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     let booked = match week.bounds(&app.hours, range.from, range.to) {
-        Some((from, to)) => store::booked(app.outbox.pool(), doctor_id, from, to)
+        Some((from, to)) => store::booked(&mut conn, doctor_id, from, to)
             .await
             .context("reading booked slots")?,
         None => Vec::new(),

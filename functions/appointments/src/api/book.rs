@@ -68,7 +68,7 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
         caller.is_admin(),
     )?;
     let patient_id = booking.patient_id.unwrap_or(caller.id());
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     let mut parties = store::parties(&mut conn, booking.doctor_id, patient_id)
         .await
         .context("reading the doctor and the patient")?;

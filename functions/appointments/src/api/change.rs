@@ -269,7 +269,7 @@ async fn change_appointment<E: EventData>(
     expected: Option<i32>,
     decide: impl Fn(&Found) -> Result<(Change, Option<E>), ApiError>,
 ) -> Result<Appointment, ApiError> {
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     for _ in 0..ATTEMPTS {
         let found = changeable(&mut conn, caller, id, expected).await?;
         let (change, data) = decide(&found)?;

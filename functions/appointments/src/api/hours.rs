@@ -50,7 +50,7 @@ pub struct DoctorHours {
 pub async fn get_working_hours(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     known_doctor(&mut conn, doctor_id).await?;
     let (version, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     Ok(json(StatusCode::OK, &hours(app, doctor_id, version, &week)))
@@ -90,7 +90,7 @@ pub async fn set_working_hours(app: &App, request: &Request) -> Result<Response<
         .into());
     }
     let week = WeeklyHours::try_from(json_body::<HoursBody>(request)?)?;
-    let mut tx = app.transaction().await?;
+    let mut tx = app.backends.transaction().await?;
     known_doctor(&mut tx, doctor_id).await?;
     let version = store::set_own_hours(&mut tx, doctor_id, &week, caller.id())
         .await

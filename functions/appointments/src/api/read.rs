@@ -28,7 +28,7 @@ use crate::{App, ListFilter};
 pub async fn get_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
     let id = appointment_id(request)?;
-    let mut conn = app.connection().await?;
+    let mut conn = app.backends.connection().await?;
     let appointment = store::find(&mut conn, id)
         .await
         .context("reading the appointment")?
@@ -61,9 +61,15 @@ pub async fn list_appointments(app: &App, request: &Request) -> Result<Response<
         Caller::Doctor(id) => Scope::Doctor(id),
         Caller::Admin(_) => Scope::Everyone,
     };
-    let appointments = store::list(app.outbox.pool(), scope, &filter, after.as_ref(), limit + 1)
-        .await
-        .context("listing appointments")?;
+    let appointments = store::list(
+        &mut *app.backends.connection().await?,
+        scope,
+        &filter,
+        after.as_ref(),
+        limit + 1,
+    )
+    .await
+    .context("listing appointments")?;
     let page = Page::from_overfetch(appointments, limit, |a| (a.starts_at, a.id));
     Ok(json(StatusCode::OK, &page))
 }

@@ -48,7 +48,7 @@ async fn redelivered_and_out_of_order_events_leave_the_newest_state_once() {
     let updated = bytes(&serde_json::to_value(&updated).unwrap());
 
     // Act: the update arrives first, then the registration, then both again.
-    let pool = app.app.outbox().pool();
+    let pool = app.db.pool();
     let app_ref = &app.app;
     let first = sync_directory(
         app_ref,

@@ -2,12 +2,12 @@ use std::time::Duration;
 
 use appointments::{App, BookingRules, Config, WorkingHours};
 use carebook_auth::AuthConfig;
+use carebook_backends::{BackendsConfig, KafkaConfig};
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
 use carebook_http::ApiError;
-use carebook_outbox::{KafkaConfig, OutboxConfig};
 use carebook_testkit::{
-    ApiRequest, Keycloak, TestDatabase, TokenForger, TopicTail, msk_event, outbox_config,
-    outbox_config_without_broker, read, schema_violations,
+    ApiRequest, Keycloak, TestDatabase, TokenForger, TopicTail, backends_config,
+    backends_config_without_broker, msk_event, read, schema_violations,
 };
 use chrono::{DateTime, Duration as Days, DurationRound, Utc};
 use lambda_http::http::StatusCode;
@@ -45,23 +45,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::with_outbox(outbox_config).await
+        Self::with_backends(backends_config).await
     }
 
     /// The service while its Kafka broker is down.
     pub async fn spawn_without_broker() -> Self {
-        Self::with_outbox(outbox_config_without_broker).await
+        Self::with_backends(backends_config_without_broker).await
     }
 
     /// The service publishing to the broker at `servers` (a test's own).
     pub async fn on_broker(servers: &str) -> Self {
-        Self::with_outbox(|db| OutboxConfig {
+        Self::with_backends(|db| BackendsConfig {
             kafka: KafkaConfig {
                 message_timeout: Duration::from_secs(2),
                 ..KafkaConfig::with_servers(servers)
             },
             publish_budget: Duration::from_secs(1),
-            ..outbox_config(db)
+            ..backends_config(db)
         })
         .await
     }
@@ -70,25 +70,25 @@ impl TestApp {
     /// would sign.
     pub async fn trusting_forger() -> Self {
         let forger = TokenForger::start().await.unwrap();
-        Self::with(Signer::Forger(forger), outbox_config).await
+        Self::with(Signer::Forger(forger), backends_config).await
     }
 
-    async fn with_outbox(outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
-        Self::with(Signer::Keycloak(Keycloak::local()), outbox).await
+    async fn with_backends(backends: impl FnOnce(&TestDatabase) -> BackendsConfig) -> Self {
+        Self::with(Signer::Keycloak(Keycloak::local()), backends).await
     }
 
-    async fn with(signer: Signer, outbox: impl FnOnce(&TestDatabase) -> OutboxConfig) -> Self {
+    async fn with(signer: Signer, backends: impl FnOnce(&TestDatabase) -> BackendsConfig) -> Self {
         let db = TestDatabase::create(&appointments::MIGRATOR).await;
-        let app = App::new(&Self::config(signer.auth_config(), outbox(&db)))
+        let app = App::new(&Self::config(signer.auth_config(), backends(&db)))
             .await
             .unwrap();
         Self { signer, db, app }
     }
 
-    pub fn config(auth: AuthConfig, outbox: OutboxConfig) -> Config {
+    pub fn config(auth: AuthConfig, backends: BackendsConfig) -> Config {
         Config {
             auth,
-            outbox,
+            backends,
             hours: WorkingHours::default(),
             rules: BookingRules::default(),
         }
@@ -98,7 +98,7 @@ impl TestApp {
     pub async fn another_instance(&self) -> App {
         App::new(&Self::config(
             self.signer.auth_config(),
-            outbox_config(&self.db),
+            backends_config(&self.db),
         ))
         .await
         .unwrap()

@@ -1,5 +1,5 @@
 use carebook_events::{CloudEvent, EventData};
-use carebook_testkit::{ApiRequest, Keycloak, TestDatabase, msk_event, outbox_config, read};
+use carebook_testkit::{ApiRequest, Keycloak, TestDatabase, backends_config, msk_event, read};
 use chrono_tz::Tz;
 use lambda_http::http::StatusCode;
 use notifications::{App, Config};
@@ -25,7 +25,7 @@ impl TestApp {
     pub fn config(keycloak: &Keycloak, db: &TestDatabase) -> Config {
         Config {
             auth: keycloak.auth_config(),
-            store: outbox_config(db),
+            backends: backends_config(db),
             sender: "Carebook <no-reply@carebook.test>".to_owned(),
             time_zone: Tz::UTC,
             ses_endpoint: None,

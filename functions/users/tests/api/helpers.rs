@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use carebook_http::ApiError;
 use carebook_testkit::{
-    ApiRequest, Keycloak, TestDatabase, TopicTail, outbox_config, read, schema_violations,
+    ApiRequest, Keycloak, TestDatabase, TopicTail, backends_config, read, schema_violations,
 };
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -34,7 +34,7 @@ impl TestApp {
         let db = TestDatabase::create(&users::MIGRATOR).await;
         let mut config = Config {
             auth: keycloak.auth_config(),
-            outbox: outbox_config(&db),
+            backends: backends_config(&db),
             admin_url: None,
             admin_client_id: USERS_SERVICE_CLIENT.to_owned(),
             admin_client_secret: Some(ClientSecret::Value(USERS_SERVICE_SECRET.to_owned())),

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use carebook_outbox::Publisher;
+use carebook_backends::Publisher;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};

@@ -9,11 +9,11 @@ use std::time::Duration;
 use aws_lambda_events::kafka::KafkaEvent;
 use axum::Json;
 use axum::extract::{Path, State};
+use carebook_backends::Publisher;
 use carebook_event_source::{Invoker, Mapping, Runner, StartingPosition};
-use carebook_outbox::Publisher;
 use carebook_testkit::{
-    Keycloak, TestDatabase, TopicTail, booked, bootstrap_servers, create_topic, mail_to,
-    outbox_config, topic_size,
+    Keycloak, TestDatabase, TopicTail, backends_config, booked, bootstrap_servers, create_topic,
+    mail_to, topic_size,
 };
 use serde_json::Value;
 use tokio::sync::watch;
@@ -88,13 +88,13 @@ impl Pipeline {
         let functions = Arc::new(Functions {
             analytics: analytics::App::new(&analytics::Config {
                 auth: auth.clone(),
-                store: outbox_config(&analytics_db),
+                backends: backends_config(&analytics_db),
             })
             .await
             .unwrap(),
             notifications: notifications::App::new(&notifications::Config {
                 auth,
-                store: outbox_config(&notifications_db),
+                backends: backends_config(&notifications_db),
                 sender: "Carebook <no-reply@carebook.test>".to_owned(),
                 time_zone: chrono_tz::Tz::UTC,
                 ses_endpoint,

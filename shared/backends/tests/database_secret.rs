@@ -8,16 +8,16 @@
 
 use std::path::PathBuf;
 
-use carebook_outbox::{Database, OutboxConfig};
-use carebook_testkit::{TestDatabase, outbox_config};
+use carebook_backends::{BackendsConfig, Database};
+use carebook_testkit::{TestDatabase, backends_config};
 use url::Url;
 
 mod moto;
 
-fn with(database: Database, db: &TestDatabase) -> OutboxConfig {
-    OutboxConfig {
+fn with(database: Database, db: &TestDatabase) -> BackendsConfig {
+    BackendsConfig {
         database,
-        ..outbox_config(db)
+        ..backends_config(db)
     }
 }
 
@@ -50,7 +50,7 @@ async fn the_database_is_found_through_an_rds_style_secret_over_verified_tls() {
     let ca_file = Some(server_certificate(&db).await);
 
     // Act
-    let outbox = with(Database::Secret { arn, ca_file }, &db)
+    let backends = with(Database::Secret { arn, ca_file }, &db)
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
@@ -59,7 +59,7 @@ async fn the_database_is_found_through_an_rds_style_secret_over_verified_tls() {
     let (name, tls): (String, bool) = sqlx::query_as(
         "select current_database(), ssl from pg_stat_ssl where pid = pg_backend_pid()",
     )
-    .fetch_one(outbox.pool())
+    .fetch_one(&mut *backends.connection().await.unwrap())
     .await
     .unwrap();
     assert_eq!(
@@ -74,12 +74,12 @@ async fn a_server_no_trusted_ca_vouches_for_is_refused() {
     let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
     let arn = secret_for(&db, "localhost").await;
 
-    let outbox = with(Database::Secret { arn, ca_file: None }, &db)
+    let backends = with(Database::Secret { arn, ca_file: None }, &db)
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
 
-    let refused = sqlx::query("select 1").execute(outbox.pool()).await;
+    let refused = backends.connection().await;
     assert!(refused.is_err(), "connected to an unverified server");
 }
 
@@ -90,12 +90,12 @@ async fn a_server_whose_certificate_names_another_host_is_refused() {
     let arn = secret_for(&db, "127.0.0.1").await;
     let ca_file = Some(server_certificate(&db).await);
 
-    let outbox = with(Database::Secret { arn, ca_file }, &db)
+    let backends = with(Database::Secret { arn, ca_file }, &db)
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
 
-    let refused = sqlx::query("select 1").execute(outbox.pool()).await;
+    let refused = backends.connection().await;
     assert!(refused.is_err(), "connected to a server of another name");
 }
 
@@ -128,7 +128,7 @@ fn a_secret_arn_wins_over_a_url_and_neither_is_named_in_the_error() {
                 .map(|(_, v)| (*v).to_owned())
         }
     };
-    let both = OutboxConfig::from_lookup(
+    let both = BackendsConfig::from_lookup(
         "USERS_DATABASE_URL",
         lookup(&[
             ("USERS_DATABASE_URL", "postgres://x"),
@@ -138,7 +138,7 @@ fn a_secret_arn_wins_over_a_url_and_neither_is_named_in_the_error() {
         ]),
     )
     .unwrap();
-    let neither = OutboxConfig::from_lookup(
+    let neither = BackendsConfig::from_lookup(
         "USERS_DATABASE_URL",
         lookup(&[("KAFKA_BOOTSTRAP_SERVERS", "k:9092")]),
     )

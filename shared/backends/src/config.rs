@@ -1,12 +1,14 @@
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgPool, Postgres, Transaction};
 
 use crate::secret::{Aws, secret_string};
-use crate::{KafkaConfig, KafkaSetupError, Outbox, Publisher};
+use crate::{KafkaConfig, KafkaSetupError, Publisher};
 
 /// How long a pooled connection may sit unused before it is pinged before its next use.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
@@ -37,7 +39,7 @@ pub enum Database {
 
 /// Where a service keeps its data and sends its events.
 #[derive(Clone, Debug)]
-pub struct OutboxConfig {
+pub struct BackendsConfig {
     /// The service's own database.
     pub database: Database,
     /// The brokers.
@@ -49,9 +51,53 @@ pub struct OutboxConfig {
 }
 
 /// A service's connections, made once per Lambda container: its database and its brokers.
+#[derive(Clone)]
 pub struct Backends {
-    pub pool: PgPool,
-    pub publisher: Publisher,
+    pool: PgPool,
+    publisher: Publisher,
+    publish_budget: Duration,
+    aws: Arc<Aws>,
+}
+
+/// What failed in the service's database, and at which step.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("getting a database connection")]
+    Connection(#[source] sqlx::Error),
+    #[error("starting a transaction")]
+    Transaction(#[source] sqlx::Error),
+    #[error("a database statement failed")]
+    Statement(#[from] sqlx::Error),
+}
+
+impl Backends {
+    /// A connection from the service's pool.
+    pub async fn connection(&self) -> Result<PoolConnection<Postgres>, DatabaseError> {
+        self.pool.acquire().await.map_err(DatabaseError::Connection)
+    }
+
+    /// A transaction on a connection from the service's pool.
+    pub async fn transaction(&self) -> Result<Transaction<'static, Postgres>, DatabaseError> {
+        self.pool.begin().await.map_err(DatabaseError::Transaction)
+    }
+
+    /// The producer, for the outbox and for dead letters.
+    pub fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
+    /// How long a handler waits for the brokers after its answer before leaving its events to
+    /// the relay ([`BackendsConfig::publish_budget`]).
+    pub fn publish_budget(&self) -> Duration {
+        self.publish_budget
+    }
+
+    /// Reads the text of the Secrets Manager secret `arn`, for a service's own secrets (the
+    /// users service's Keycloak client secret), with the AWS settings the cold start already
+    /// loaded. The error names what failed, never the secret's content.
+    pub async fn read_secret(&self, arn: &str) -> Result<String, String> {
+        secret_string(self.aws.config().await, arn).await
+    }
 }
 
 /// The service's database or brokers are not configured right.
@@ -73,7 +119,7 @@ pub enum SetupError {
     Kafka(#[from] KafkaSetupError),
 }
 
-impl OutboxConfig {
+impl BackendsConfig {
     /// Reads the database from `<SERVICE>_DATABASE_SECRET_ARN` or else `database_variable`
     /// (`<SERVICE>_DATABASE_URL`), then Kafka and the publish budget.
     pub fn from_lookup(
@@ -113,21 +159,15 @@ impl OutboxConfig {
         })
     }
 
-    /// Like [`OutboxConfig::from_lookup`], from the environment.
+    /// Like [`BackendsConfig::from_lookup`], from the environment.
     pub fn from_env(database_variable: &'static str) -> Result<Self, SetupError> {
         Self::from_lookup(database_variable, |name| std::env::var(name).ok())
     }
 
-    /// The outbox on [`OutboxConfig::backends`], for a service with an `outbox` table.
-    pub async fn connect(&self, database_variable: &'static str) -> Result<Outbox, SetupError> {
-        let Backends { pool, publisher } = self.backends(database_variable).await?;
-        Ok(Outbox::new(pool, publisher, self.publish_budget))
-    }
-
     /// A lazy pool and the producer: no connection is made until the first query; only the
     /// database secret and the MSK broker lookup (when configured) touch the network.
-    pub async fn backends(&self, database_variable: &'static str) -> Result<Backends, SetupError> {
-        let aws = Aws::default();
+    pub async fn connect(&self, database_variable: &'static str) -> Result<Backends, SetupError> {
+        let aws = Arc::new(Aws::default());
         let options: PgConnectOptions = match &self.database {
             Database::Url(url) => url
                 .parse()
@@ -159,7 +199,12 @@ impl OutboxConfig {
             })
             .connect_lazy_with(options);
         let publisher = Publisher::connect_with(&self.kafka, &aws).await?;
-        Ok(Backends { pool, publisher })
+        Ok(Backends {
+            pool,
+            publisher,
+            publish_budget: self.publish_budget,
+            aws,
+        })
     }
 }
 

@@ -1,4 +1,4 @@
-//! Kafka for the outbox: configuration ([`KafkaConfig`]), the credentials it resolves to, and
+//! Kafka: configuration ([`KafkaConfig`]), the credentials it resolves to, and
 //! the [`Publisher`].
 
 mod config;

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The web app's commands with its packages installed first (npm ci, only when
-# package-lock.json changed): `web.sh test` (lint, format, types, Vitest), `web.sh build`
-# (web/dist), `web.sh dev PORT` (Vite's dev server on 127.0.0.1:PORT, for make dev), `web.sh preview PORT`
-# (the production bundle, compressed, for make bench).
+# package-lock.json changed): `web/run.sh test` (lint, format, types, Vitest), `web/run.sh build`
+# (web/dist), `web/run.sh dev PORT` (Vite's dev server on 127.0.0.1:PORT, for make dev),
+# `web/run.sh preview PORT` (the production bundle, compressed, for make bench).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WEB="$ROOT/web"
+WEB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 say() { printf '[web] %s\n' "$*"; }
 
@@ -32,10 +31,10 @@ test)
     npm test --silent
     ;;
 build) npm run --silent build ;;
-dev) exec npm run --silent dev -- --port "${2:?usage: web.sh dev PORT}" ;;
+dev) exec npm run --silent dev -- --port "${2:?usage: web/run.sh dev PORT}" ;;
 preview)
     npm run --silent build
-    exec npm run --silent preview -- --port "${2:?usage: web.sh preview PORT}"
+    exec npm run --silent preview -- --port "${2:?usage: web/run.sh preview PORT}"
     ;;
-*) echo "usage: web.sh test|build|dev PORT|preview PORT" >&2; exit 2 ;;
+*) echo "usage: web/run.sh test|build|dev PORT|preview PORT" >&2; exit 2 ;;
 esac

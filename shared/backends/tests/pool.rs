@@ -6,18 +6,18 @@
 
 use std::time::Duration;
 
-use carebook_testkit::{TestDatabase, outbox_config};
+use carebook_testkit::{TestDatabase, backends_config};
 
 #[tokio::test]
 async fn a_connection_dropped_while_idle_is_replaced_before_use() {
     // Arrange
     let db = TestDatabase::create(&sqlx::migrate::Migrator::DEFAULT).await;
-    let outbox = outbox_config(&db)
+    let backends = backends_config(&db)
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
     let first: i32 = sqlx::query_scalar("select pg_backend_pid()")
-        .fetch_one(outbox.pool())
+        .fetch_one(&mut *backends.connection().await.unwrap())
         .await
         .unwrap();
     // What happens to a frozen Lambda's connection: the server ends it.
@@ -31,7 +31,7 @@ async fn a_connection_dropped_while_idle_is_replaced_before_use() {
 
     // Act
     let next: i32 = sqlx::query_scalar("select pg_backend_pid()")
-        .fetch_one(outbox.pool())
+        .fetch_one(&mut *backends.connection().await.unwrap())
         .await
         .unwrap();
 

@@ -15,13 +15,6 @@ pub(crate) async fn secret_string(aws: &SdkConfig, arn: &str) -> Result<String, 
         .ok_or_else(|| "it has no text value".to_owned())
 }
 
-/// Reads the text of the Secrets Manager secret `arn` with this container's AWS settings, for
-/// a service's own secrets (the users service's Keycloak client secret). The error names what
-/// failed, never the secret's content.
-pub async fn read_secret(arn: &str) -> Result<String, String> {
-    secret_string(Aws::default().config().await, arn).await
-}
-
 /// The AWS settings of this container (region, credentials), read from the environment on
 /// first use and then shared by everything set up at cold start: only a configuration that
 /// names AWS resources (a secret, an MSK cluster, IAM) pays for it, and pays once.

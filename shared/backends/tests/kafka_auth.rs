@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use carebook_outbox::{Bootstrap, KafkaAuth, KafkaConfig, Publisher};
+use carebook_backends::{Bootstrap, KafkaAuth, KafkaConfig, Publisher};
 use carebook_testkit::PrivateBroker;
 
 mod moto;
