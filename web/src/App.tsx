@@ -35,12 +35,12 @@ function Layout() {
   return (
     <>
       <a className="skip" href="#main">
-        Skip to content
+        {strings.skipToContent}
       </a>
       <header>
         <h1>{strings.appName}</h1>
         {user ? (
-          <nav aria-label="Main">
+          <nav aria-label={strings.nav.label}>
             <ul>
               {LINKS.filter((link) => link.roles.some((role) => roles.includes(role))).map(
                 (link) => (
@@ -91,7 +91,7 @@ export function App({ manager }: { manager: UserManager }) {
         <Route path="emails" element={page(<Emails />)} />
         <Route path="admin/onboard" element={page(<Onboard />)} />
         <Route path="admin/figures" element={page(<Figures />)} />
-        <Route path="*" element={<p>{strings.appointments.notFound}</p>} />
+        <Route path="*" element={<p>{strings.notFound}</p>} />
       </Route>
     </Routes>
   );

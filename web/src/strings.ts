@@ -1,10 +1,15 @@
+import type { DayName, NotificationStatus, Role } from "./api/types";
+
 /** Every string the app shows, in one place so a translation can be added beside it. */
 export const strings = {
   appName: "Carebook",
+  skipToContent: "Skip to content",
   loading: "Loading…",
   empty: "Nothing here yet.",
-  retry: "Try again",
+  notFound: "Not found.",
+  more: "Show more",
   nav: {
+    label: "Main",
     book: "Book",
     appointments: "Appointments",
     agenda: "My agenda",
@@ -35,6 +40,10 @@ export const strings = {
   calendar: {
     previous: "Previous month",
     next: "Next month",
+    // Shown beside the names above, hidden from screen readers; a right-to-left language
+    // turns them round.
+    previousMark: "‹",
+    nextMark: "›",
     day: (label: string, free: number) =>
       free === 0 ? `${label}, fully booked` : `${label}, ${free} free slots`,
   },
@@ -51,6 +60,7 @@ export const strings = {
     emergency: "Emergency",
     patient: "Patient",
     findPatient: "Name or email",
+    patientChoice: (name: string, email: string) => `${name} (${email})`,
     submit: "Book",
     booked: (when: string) => `Booked for ${when}. A confirmation is on its way by email.`,
     clash: (when: string) => `That slot was just taken (${when}).`,
@@ -63,15 +73,15 @@ export const strings = {
     with: (name: string) => `with ${name}`,
     for: (name: string) => `for ${name}`,
     status: { scheduled: "Scheduled", cancelled: "Cancelled", completed: "Completed" },
+    labels: { doctor: "Doctor", patient: "Patient", status: "Status" },
     cancel: "Cancel appointment",
     cancelReason: "Why (optional)",
     confirmCancel: "Cancel it",
     complete: "Mark as completed",
     reschedule: "Move to another slot",
     newDay: "New day",
+    noDay: "—",
     stale: "This appointment changed while you were looking at it. Here is how it is now.",
-    notFound: "Not found.",
-    more: "Show more",
     filters: "Filters",
     all: "All",
   },
@@ -79,6 +89,15 @@ export const strings = {
   hours: {
     title: "Working hours",
     weekday: "Day",
+    days: {
+      monday: "monday",
+      tuesday: "tuesday",
+      wednesday: "wednesday",
+      thursday: "thursday",
+      friday: "friday",
+      saturday: "saturday",
+      sunday: "sunday",
+    } satisfies Record<DayName, string>,
     opens: "Opens",
     closes: "Closes",
     add: "Add hours",
@@ -95,13 +114,27 @@ export const strings = {
     save: "Save profile",
     saved: "Saved.",
   },
-  emails: { title: "Emails", subject: "Subject", status: "Status", sent: "Sent" },
+  emails: {
+    title: "Emails",
+    subject: "Subject",
+    status: "Status",
+    sent: "Sent",
+    statuses: {
+      pending: "pending",
+      sending: "sending",
+      sent: "sent",
+      failed: "failed",
+      skipped: "skipped",
+      unknown: "unknown",
+    } satisfies Record<NotificationStatus, string>,
+  },
   onboard: {
     title: "Onboard a person",
     email: "Email",
     firstName: "First name",
     lastName: "Last name",
     role: "Role",
+    roles: { doctor: "doctor", patient: "patient" } satisfies Partial<Record<Role, string>>,
     password: "Temporary password",
     specialty: "Specialty (doctors)",
     submit: "Create",
@@ -111,14 +144,16 @@ export const strings = {
     title: "Clinic figures",
     total: "Appointments",
     emergencies: "Open emergencies",
-    byStatus: "By status",
-    daily: "Last 30 days",
+    daily: "Last 30 days: Booked",
+    date: "Date",
+    bar: (date: string, created: number) => `${date}: ${created}`,
     created: "Booked",
     cancelled: "Cancelled",
     completed: "Completed",
   },
   errors: {
     generic: "Something went wrong. Please try again.",
-    forbidden: "You are not allowed to do this.",
+    /** What stands for an answer that is not problem+json and has no status text. */
+    requestFailed: "The request failed",
   },
 } as const;

@@ -1,3 +1,4 @@
+import { strings } from "../strings";
 import type { Problem } from "./types";
 
 /** A refused request: the API's problem+json, or what stood for it when there was none. */
@@ -41,7 +42,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
     ? error
     : {
         type: "urn:carebook:problem:unexpected",
-        title: response.statusText || "The request failed",
+        title: response.statusText || strings.errors.requestFailed,
         status: response.status,
       };
   throw new ApiProblem(response.status, problem);

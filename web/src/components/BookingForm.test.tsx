@@ -1,13 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import createClient from "openapi-fetch";
 import { describe, expect, it, vi } from "vitest";
 
-import { ApiContext } from "../api/ApiContext";
-import type { paths } from "../api/schema";
-import type { Slot } from "../api/types";
+import type { Appointment, Slot } from "../api/types";
 import { AuthContext, type Auth } from "../auth/AuthContext";
+import { answer, fakeApi } from "../test/api";
 import { formatTime } from "../time";
 import { BookingForm } from "./BookingForm";
 
@@ -22,33 +19,30 @@ const patient: Auth = {
   signOut: vi.fn(),
 };
 
+const doctorId = "5d9c8e1f-2b7a-4e3d-8c6f-1a2b3c4d5e02";
+
 function problem(status: number, body: object) {
-  return new Response(JSON.stringify({ status, title: "refused", ...body }), {
-    status,
-    headers: { "Content-Type": "application/problem+json" },
-  });
+  return answer(status, { status, title: "refused", ...body });
 }
 
-function form(answer: Response, onPickSlot = vi.fn()) {
-  const fetch = vi.fn(() => Promise.resolve(answer));
-  const client = createClient<paths>({ baseUrl: "http://api.test", fetch });
+function form(response: Response) {
+  const { Wrapper, requests } = fakeApi(() => response);
+  const onPickSlot = vi.fn();
+  const onBooked = vi.fn();
   render(
     <AuthContext.Provider value={patient}>
-      <ApiContext.Provider value={{ client, timeZone: "UTC" }}>
-        <QueryClientProvider client={new QueryClient()}>
-          <BookingForm
-            doctorId="5d9c8e1f-2b7a-4e3d-8c6f-1a2b3c4d5e02"
-            slot={slot}
-            nextFree={() => later}
-            onPickSlot={onPickSlot}
-            onBooked={() => Promise.resolve()}
-            onClash={() => Promise.resolve()}
-          />
-        </QueryClientProvider>
-      </ApiContext.Provider>
+      <Wrapper>
+        <BookingForm
+          doctorId={doctorId}
+          slot={slot}
+          nextFree={() => later}
+          onPickSlot={onPickSlot}
+          onBooked={onBooked}
+        />
+      </Wrapper>
     </AuthContext.Provider>,
   );
-  return { fetch, onPickSlot };
+  return { requests, onPickSlot, onBooked };
 }
 
 describe("BookingForm", () => {
@@ -91,18 +85,36 @@ describe("BookingForm", () => {
   });
 
   it("sends the booking with an Idempotency-Key, so a retried click books once", async () => {
-    const { fetch } = form(new Response("{}", { status: 201 }));
+    const booked: Appointment = {
+      id: "0b6f3c2e-8a4d-4f1e-9c7b-2d5e6f7a8b91",
+      patient_id: "7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e04",
+      patient_name: "Ada Lovelace",
+      doctor_id: doctorId,
+      doctor_name: "Grace Hopper",
+      starts_at: slot.starts_at,
+      ends_at: slot.ends_at,
+      duration_minutes: 30,
+      reason: "check-up",
+      priority: "normal",
+      status: "scheduled",
+      version: 1,
+      created_at: "2030-03-01T08:00:00Z",
+      updated_at: "2030-03-01T08:00:00Z",
+    };
+    const { requests, onBooked } = form(answer(201, booked));
 
     await userEvent.type(screen.getByLabelText("Reason for the visit"), "check-up");
     await userEvent.click(screen.getByRole("button", { name: "Book" }));
 
     await vi.waitFor(() => {
-      expect(fetch).toHaveBeenCalled();
+      expect(onBooked).toHaveBeenCalledWith(booked);
     });
-    const request = fetch.mock.calls[0] as unknown as [Request];
-    expect(request[0].headers.get("Idempotency-Key")).toBeTruthy();
-    expect(await request[0].json()).toMatchObject({
+    const [request] = requests();
+    expect(request?.headers.get("Idempotency-Key")).toBeTruthy();
+    expect(await request?.json()).toMatchObject({
+      doctor_id: doctorId,
       starts_at: slot.starts_at,
+      duration_minutes: 30,
       reason: "check-up",
     });
   });

@@ -1,9 +1,8 @@
-import { useMutation } from "@tanstack/react-query";
 import { type SyntheticEvent, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
+import { isSlotTaken, useBookAppointment } from "../api/appointments";
 import { fieldErrors } from "../api/fieldErrors";
-import { ApiProblem, unwrap } from "../api/problem";
 import type { Appointment, Priority, Slot } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { strings } from "../strings";
@@ -20,16 +19,14 @@ export function BookingForm({
   nextFree,
   onPickSlot,
   onBooked,
-  onClash,
 }: {
   doctorId: string;
   slot: Slot;
   nextFree: (after: Slot) => Slot | undefined;
   onPickSlot: (slot: Slot) => void;
-  onBooked: (appointment: Appointment) => Promise<void>;
-  onClash: () => Promise<void>;
+  onBooked: (appointment: Appointment) => void;
 }) {
-  const { client, timeZone } = useApi();
+  const { timeZone } = useApi();
   const { roles } = useAuth();
   const isAdmin = roles.includes("admin");
   const [reason, setReason] = useState("");
@@ -37,39 +34,36 @@ export function BookingForm({
   const [patientId, setPatientId] = useState<string | null>(null);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
-  const book = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.POST("/appointments", {
-          params: { header: { "Idempotency-Key": `${idempotencyKey}-${slot.starts_at}` } },
-          body: {
-            doctor_id: doctorId,
-            starts_at: slot.starts_at,
-            duration_minutes: Math.round(
-              (Date.parse(slot.ends_at) - Date.parse(slot.starts_at)) / 60000,
-            ),
-            reason,
-            priority,
-            ...(isAdmin && patientId ? { patient_id: patientId } : {}),
-          },
-        }),
-      ),
-    onSuccess: async (appointment) => {
-      setReason("");
-      await onBooked(appointment);
-    },
-    onError: async (error) => {
-      if (error instanceof ApiProblem && error.slug === "slot-taken") await onClash();
-    },
-  });
+  const book = useBookAppointment();
 
   const { fields, form } = fieldErrors(book.error);
-  const clash = book.error instanceof ApiProblem && book.error.slug === "slot-taken";
+  const clash = isSlotTaken(book.error);
   const next = clash ? nextFree(slot) : undefined;
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    book.mutate();
+    book.mutate(
+      {
+        // One key per slot: a retry books once, another slot is another booking.
+        idempotencyKey: `${idempotencyKey}-${slot.starts_at}`,
+        body: {
+          doctor_id: doctorId,
+          starts_at: slot.starts_at,
+          duration_minutes: Math.round(
+            (Date.parse(slot.ends_at) - Date.parse(slot.starts_at)) / 60000,
+          ),
+          reason,
+          priority,
+          ...(isAdmin && patientId ? { patient_id: patientId } : {}),
+        },
+      },
+      {
+        onSuccess: (appointment) => {
+          setReason("");
+          onBooked(appointment);
+        },
+      },
+    );
   };
 
   return (

@@ -92,7 +92,7 @@ export function Calendar({ month, freeByDate, selected, onSelect, onMonthChange 
             onMonthChange(shiftMonth(month, -1));
           }}
         >
-          <span aria-hidden="true">‹</span>
+          <span aria-hidden="true">{strings.calendar.previousMark}</span>
           <span className="visually-hidden">{strings.calendar.previous}</span>
         </button>
         <h3 id={`calendar-${month}`} aria-live="polite">
@@ -104,7 +104,7 @@ export function Calendar({ month, freeByDate, selected, onSelect, onMonthChange 
             onMonthChange(shiftMonth(month, 1));
           }}
         >
-          <span aria-hidden="true">›</span>
+          <span aria-hidden="true">{strings.calendar.nextMark}</span>
           <span className="visually-hidden">{strings.calendar.next}</span>
         </button>
       </div>

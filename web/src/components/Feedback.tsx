@@ -20,7 +20,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
   const message =
     error instanceof ApiProblem
       ? error.status === 404
-        ? strings.appointments.notFound
+        ? strings.notFound
         : error.message
       : strings.errors.generic;
   return (

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
+import { userQueries } from "../api/users";
 import { strings } from "../strings";
 import { describedBy, Field } from "./Feedback";
 
@@ -19,10 +19,8 @@ export function PatientPicker({
   const { client } = useApi();
   const [q, setQ] = useState("");
   const people = useQuery({
-    queryKey: ["people", "patient", q],
+    ...userQueries.search(client, "patient", q),
     enabled: q.trim().length > 0,
-    queryFn: async () =>
-      unwrap(await client.GET("/users", { params: { query: { role: "patient", q, limit: 10 } } })),
   });
   return (
     <fieldset>
@@ -50,7 +48,10 @@ export function PatientPicker({
                   onSelect(person.id);
                 }}
               />
-              {[person.first_name, person.last_name].filter(Boolean).join(" ")} ({person.email})
+              {strings.booking.patientChoice(
+                [person.first_name, person.last_name].filter(Boolean).join(" "),
+                person.email ?? "",
+              )}
             </label>
           </li>
         ))}

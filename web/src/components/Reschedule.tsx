@@ -1,56 +1,24 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { ApiProblem, unwrap } from "../api/problem";
-import type { Appointment, Slot } from "../api/types";
+import { isStale, useMoveAppointment } from "../api/appointments";
+import { doctorQueries } from "../api/doctors";
+import type { Appointment } from "../api/types";
 import { strings } from "../strings";
 import { addDays, dateIn, formatDate } from "../time";
 import { ErrorNotice } from "./Feedback";
 import { SlotPicker } from "./SlotPicker";
 
 /** Move a scheduled appointment to another free slot of its doctor in the next 31 days. */
-export function Reschedule({
-  appointment,
-  onMoved,
-}: {
-  appointment: Appointment;
-  onMoved: (moved: Appointment) => Promise<void>;
-}) {
+export function Reschedule({ appointment }: { appointment: Appointment }) {
   const { client, timeZone } = useApi();
-  const queryClient = useQueryClient();
   const today = dateIn(new Date(), timeZone);
   const [date, setDate] = useState<string | null>(null);
-  const availability = useQuery({
-    queryKey: ["availability", appointment.doctor_id, today],
-    queryFn: async () =>
-      unwrap(
-        await client.GET("/doctors/{id}/availability", {
-          params: {
-            path: { id: appointment.doctor_id },
-            query: { from: today, to: addDays(today, 30) },
-          },
-        }),
-      ),
-  });
-  const move = useMutation({
-    mutationFn: async (slot: Slot) =>
-      unwrap(
-        await client.PATCH("/appointments/{id}", {
-          params: {
-            path: { id: appointment.id },
-            header: { "If-Match": `"${String(appointment.version)}"` },
-          },
-          body: { starts_at: slot.starts_at },
-        }),
-      ),
-    onSuccess: onMoved,
-    onError: async (error) => {
-      if (error instanceof ApiProblem && error.status === 412) {
-        await queryClient.invalidateQueries({ queryKey: ["appointment", appointment.id] });
-      }
-    },
-  });
+  const availability = useQuery(
+    doctorQueries.availability(client, appointment.doctor_id, today, addDays(today, 30)),
+  );
+  const move = useMoveAppointment(appointment.id);
   const days = availability.data?.days.filter((day) => day.slots.length > 0) ?? [];
   const slots = days.find((day) => day.date === date)?.slots ?? [];
   return (
@@ -64,7 +32,7 @@ export function Reschedule({
           setDate(event.target.value || null);
         }}
       >
-        <option value="">—</option>
+        <option value="">{strings.appointments.noDay}</option>
         {days.map((day) => (
           <option key={day.date} value={day.date}>
             {formatDate(day.date)}
@@ -77,12 +45,12 @@ export function Reschedule({
           slots={slots}
           selected={null}
           onPick={(slot) => {
-            move.mutate(slot);
+            move.mutate({ version: appointment.version, slot });
           }}
         />
       ) : null}
       {move.error ? (
-        move.error instanceof ApiProblem && move.error.status === 412 ? (
+        isStale(move.error) ? (
           <p role="alert" className="error">
             {strings.appointments.stale}
           </p>

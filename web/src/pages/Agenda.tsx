@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
+import { appointmentQueries } from "../api/appointments";
 import { AppointmentItem } from "../components/AppointmentItem";
 import { Empty, ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
@@ -15,15 +15,7 @@ export function Agenda() {
   const today = dateIn(new Date(), timeZone);
   const from = `${today}T00:00:00Z`;
   const to = `${addDays(today, span)}T00:00:00Z`;
-  const agenda = useQuery({
-    queryKey: ["appointments", "agenda", from, to],
-    queryFn: async () =>
-      unwrap(
-        await client.GET("/appointments", {
-          params: { query: { from, to, status: "scheduled", limit: 100 } },
-        }),
-      ),
-  });
+  const agenda = useQuery(appointmentQueries.agenda(client, from, to));
   const items = agenda.data?.items ?? [];
   const days = [...new Set(items.map((a) => dateIn(new Date(a.starts_at), timeZone)))];
   return (

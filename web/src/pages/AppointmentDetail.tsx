@@ -1,11 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
+import {
+  appointmentQueries,
+  isStale,
+  useCancelAppointment,
+  useCompleteAppointment,
+} from "../api/appointments";
 import { fieldErrors } from "../api/fieldErrors";
-import { ApiProblem, unwrap } from "../api/problem";
-import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Field, Loading } from "../components/Feedback";
 import { Reschedule } from "../components/Reschedule";
@@ -18,47 +22,11 @@ export function AppointmentDetail() {
   const { id = "" } = useParams();
   const { client, timeZone } = useApi();
   const { user, roles } = useAuth();
-  const queryClient = useQueryClient();
-  const appointment = useQuery({
-    queryKey: ["appointment", id],
-    retry: false,
-    queryFn: async () =>
-      unwrap(await client.GET("/appointments/{id}", { params: { path: { id } } })),
-  });
+  const appointment = useQuery(appointmentQueries.detail(client, id));
   const [reason, setReason] = useState("");
   const [openedAt] = useState(() => Date.now());
-
-  const refresh = async (changed?: Appointment) => {
-    if (changed) queryClient.setQueryData(["appointment", id], changed);
-    await queryClient.invalidateQueries({ queryKey: ["appointments"] });
-  };
-  const ifMatch = () => ({ "If-Match": `"${String(appointment.data?.version ?? 0)}"` });
-  const onStale = async (error: Error) => {
-    if (error instanceof ApiProblem && error.slug === "stale-version") {
-      await queryClient.invalidateQueries({ queryKey: ["appointment", id] });
-    }
-  };
-  const cancel = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.POST("/appointments/{id}/cancel", {
-          params: { path: { id }, header: ifMatch() },
-          body: reason.trim() ? { reason } : {},
-        }),
-      ),
-    onSuccess: refresh,
-    onError: onStale,
-  });
-  const complete = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.POST("/appointments/{id}/complete", {
-          params: { path: { id }, header: ifMatch() },
-        }),
-      ),
-    onSuccess: refresh,
-    onError: onStale,
-  });
+  const cancel = useCancelAppointment(id);
+  const complete = useCompleteAppointment(id);
 
   if (appointment.isPending) return <Loading />;
   if (appointment.error) return <ErrorNotice error={appointment.error} />;
@@ -68,20 +36,20 @@ export function AppointmentDetail() {
   const isDoctor = user?.profile.sub === a.doctor_id;
   const started = Date.parse(a.starts_at) <= openedAt;
   const failure = cancel.error ?? complete.error;
-  const stale = failure instanceof ApiProblem && failure.slug === "stale-version";
+  const stale = isStale(failure);
 
   return (
     <section aria-labelledby="appointment-title">
       <h2 id="appointment-title">{formatDateTime(a.starts_at, timeZone)}</h2>
       <p className="hint">{strings.timesIn(timeZone)}</p>
       <dl className="details">
-        <dt>Doctor</dt>
+        <dt>{strings.appointments.labels.doctor}</dt>
         <dd>{a.doctor_name}</dd>
-        <dt>Patient</dt>
+        <dt>{strings.appointments.labels.patient}</dt>
         <dd>{a.patient_name}</dd>
         <dt>{strings.booking.reason}</dt>
         <dd>{a.reason}</dd>
-        <dt>Status</dt>
+        <dt>{strings.appointments.labels.status}</dt>
         <dd>{strings.appointments.status[a.status]}</dd>
       </dl>
       {stale ? (
@@ -95,7 +63,7 @@ export function AppointmentDetail() {
         <button
           type="button"
           onClick={() => {
-            complete.mutate();
+            complete.mutate({ version: a.version });
           }}
           disabled={complete.isPending}
         >
@@ -107,7 +75,7 @@ export function AppointmentDetail() {
           className="card"
           onSubmit={(event) => {
             event.preventDefault();
-            cancel.mutate();
+            cancel.mutate({ version: a.version, reason });
           }}
         >
           <h3>{strings.appointments.cancel}</h3>
@@ -129,7 +97,7 @@ export function AppointmentDetail() {
           </button>
         </form>
       ) : null}
-      {scheduled && !isDoctor ? <Reschedule appointment={a} onMoved={refresh} /> : null}
+      {scheduled && !isDoctor ? <Reschedule appointment={a} /> : null}
     </section>
   );
 }

@@ -1,42 +1,24 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
-import type { AppointmentPage, AppointmentStatus, Priority } from "../api/types";
+import { appointmentQueries, type AppointmentFilters } from "../api/appointments";
+import { useCursorPages } from "../api/cursorPages";
+import type { AppointmentStatus } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { AppointmentItem } from "../components/AppointmentItem";
 import { Empty, ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
-
-interface Filters {
-  status?: AppointmentStatus;
-  priority?: Priority;
-  from?: string;
-  to?: string;
-}
 
 /** A patient's appointments, upcoming then past; a doctor's schedule; for an admin every
  * appointment, with filters. */
 export function Appointments() {
   const { client } = useApi();
   const { roles } = useAuth();
-  const [filters, setFilters] = useState<Filters>({});
-  const list = useInfiniteQuery({
-    queryKey: ["appointments", filters],
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page: AppointmentPage) => page.next_cursor ?? undefined,
-    queryFn: async ({ pageParam }): Promise<AppointmentPage> =>
-      unwrap(
-        await client.GET("/appointments", {
-          params: { query: { ...filters, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-  });
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const [filters, setFilters] = useState<AppointmentFilters>({});
+  const list = useCursorPages(appointmentQueries.pages(client, filters));
   const now = new Date().toISOString();
-  const upcoming = items.filter((a) => a.ends_at > now);
-  const past = items.filter((a) => a.ends_at <= now).reverse();
+  const upcoming = list.items.filter((a) => a.ends_at > now);
+  const past = list.items.filter((a) => a.ends_at <= now).reverse();
 
   return (
     <section aria-labelledby="appointments-title">
@@ -58,16 +40,22 @@ export function Appointments() {
           <AppointmentItem key={a.id} appointment={a} />
         ))}
       </ul>
-      {list.hasNextPage ? (
-        <button type="button" onClick={() => void list.fetchNextPage()}>
-          {strings.appointments.more}
+      {list.hasMore ? (
+        <button type="button" onClick={list.loadMore}>
+          {strings.more}
         </button>
       ) : null}
     </section>
   );
 }
 
-function FilterBar({ filters, onChange }: { filters: Filters; onChange: (f: Filters) => void }) {
+function FilterBar({
+  filters,
+  onChange,
+}: {
+  filters: AppointmentFilters;
+  onChange: (f: AppointmentFilters) => void;
+}) {
   const statuses: AppointmentStatus[] = ["scheduled", "cancelled", "completed"];
   return (
     <fieldset className="filters">
@@ -90,7 +78,7 @@ function FilterBar({ filters, onChange }: { filters: Filters; onChange: (f: Filt
         </select>
       </label>
       <label>
-        Status
+        {strings.appointments.labels.status}
         <select
           value={filters.status ?? ""}
           onChange={(event) => {

@@ -1,9 +1,9 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
+import { doctorQueries } from "../api/doctors";
 import type { Appointment, Slot } from "../api/types";
 import { Calendar } from "../components/Calendar";
 import { ErrorNotice, Loading } from "../components/Feedback";
@@ -30,18 +30,12 @@ export function BookDoctor() {
   const [date, setDate] = useState<string | null>(null);
   const [slot, setSlot] = useState<Slot | null>(null);
   const [booked, setBooked] = useState<Appointment | null>(null);
-  const queryClient = useQueryClient();
 
   const from = month < today ? today : month;
+  const to = monthEnd(month);
   const availability = useQuery({
-    queryKey: ["availability", doctorId, from],
-    enabled: from <= monthEnd(month),
-    queryFn: async () =>
-      unwrap(
-        await client.GET("/doctors/{id}/availability", {
-          params: { path: { id: doctorId }, query: { from, to: monthEnd(month) } },
-        }),
-      ),
+    ...doctorQueries.availability(client, doctorId, from, to),
+    enabled: from <= to,
   });
 
   const days = availability.data?.days ?? [];
@@ -50,10 +44,9 @@ export function BookDoctor() {
   const nextFree = (after: Slot): Slot | undefined =>
     days.flatMap((day) => day.slots).find((free) => free.starts_at > after.starts_at);
 
-  const onBooked = async (appointment: Appointment) => {
+  const onBooked = (appointment: Appointment) => {
     setBooked(appointment);
     setSlot(null);
-    await queryClient.invalidateQueries({ queryKey: ["availability", doctorId] });
   };
 
   return (
@@ -93,9 +86,6 @@ export function BookDoctor() {
                 setSlot(next);
               }}
               onBooked={onBooked}
-              onClash={() =>
-                queryClient.invalidateQueries({ queryKey: ["availability", doctorId] })
-              }
             />
           ) : null}
         </div>

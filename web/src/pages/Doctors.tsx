@@ -1,38 +1,18 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
-import type { components } from "../api/schema";
+import { useCursorPages } from "../api/cursorPages";
+import { doctorQueries } from "../api/doctors";
 import { Empty, ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
-
-type DoctorPage = components["schemas"]["Page_DoctorListing"];
 
 /** The doctor directory by last name, filtered by specialty on the server, page by page. */
 export function Doctors() {
   const { client } = useApi();
   const [typed, setTyped] = useState("");
   const [specialty, setSpecialty] = useState("");
-  const doctors = useInfiniteQuery({
-    queryKey: ["doctors", specialty],
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page: DoctorPage) => page.next_cursor ?? undefined,
-    queryFn: async ({ pageParam }): Promise<DoctorPage> =>
-      unwrap(
-        await client.GET("/doctors", {
-          params: {
-            query: {
-              limit: 24,
-              ...(specialty ? { specialty } : {}),
-              ...(pageParam ? { cursor: pageParam } : {}),
-            },
-          },
-        }),
-      ),
-  });
-  const shown = doctors.data?.pages.flatMap((page) => page.items) ?? [];
+  const doctors = useCursorPages(doctorQueries.directory(client, specialty));
   return (
     <section aria-labelledby="doctors-title">
       <h2 id="doctors-title">{strings.doctors.title}</h2>
@@ -58,9 +38,9 @@ export function Doctors() {
       </form>
       {doctors.isPending ? <Loading /> : null}
       {doctors.error ? <ErrorNotice error={doctors.error} /> : null}
-      {doctors.isSuccess && shown.length === 0 ? <Empty /> : null}
+      {doctors.isSuccess && doctors.items.length === 0 ? <Empty /> : null}
       <ul className="cards">
-        {shown.map((doctor) => {
+        {doctors.items.map((doctor) => {
           const name = [doctor.first_name, doctor.last_name].filter(Boolean).join(" ");
           return (
             <li key={doctor.id} className="card">
@@ -73,9 +53,9 @@ export function Doctors() {
           );
         })}
       </ul>
-      {doctors.hasNextPage ? (
-        <button type="button" onClick={() => void doctors.fetchNextPage()}>
-          {strings.appointments.more}
+      {doctors.hasMore ? (
+        <button type="button" onClick={doctors.loadMore}>
+          {strings.more}
         </button>
       ) : null}
     </section>

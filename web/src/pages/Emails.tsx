@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
+import { notificationQueries } from "../api/notifications";
 import { Empty, ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
@@ -9,11 +9,7 @@ import { formatDateTime } from "../time";
 /** The emails Carebook sent to the caller (an admin: to everyone), newest first. */
 export function Emails() {
   const { client, timeZone } = useApi();
-  const emails = useQuery({
-    queryKey: ["notifications"],
-    queryFn: async () =>
-      unwrap(await client.GET("/notifications", { params: { query: { limit: 50 } } })),
-  });
+  const emails = useQuery(notificationQueries.latest(client));
   if (emails.isPending) return <Loading />;
   if (emails.error) return <ErrorNotice error={emails.error} />;
   return (
@@ -33,7 +29,7 @@ export function Emails() {
             <tr key={email.id}>
               <td>{formatDateTime(email.created_at, timeZone)}</td>
               <td>{email.subject}</td>
-              <td>{email.status}</td>
+              <td>{strings.emails.statuses[email.status]}</td>
             </tr>
           ))}
         </tbody>

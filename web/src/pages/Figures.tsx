@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
+import { analyticsQueries } from "../api/analytics";
 import { useApi } from "../api/ApiContext";
-import { unwrap } from "../api/problem";
 import type { Daily } from "../api/types";
 import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
@@ -10,14 +10,8 @@ import { formatDate } from "../time";
 /** The clinic's figures: totals, by status, and the last 30 days as a bar chart. */
 export function Figures() {
   const { client } = useApi();
-  const summary = useQuery({
-    queryKey: ["summary"],
-    queryFn: async () => unwrap(await client.GET("/analytics/summary")),
-  });
-  const daily = useQuery({
-    queryKey: ["daily"],
-    queryFn: async () => unwrap(await client.GET("/analytics/daily")),
-  });
+  const summary = useQuery(analyticsQueries.summary(client));
+  const daily = useQuery(analyticsQueries.daily(client));
   if (summary.isPending || daily.isPending) return <Loading />;
   if (summary.error) return <ErrorNotice error={summary.error} />;
   if (daily.error) return <ErrorNotice error={daily.error} />;
@@ -50,23 +44,21 @@ function DailyChart({ daily }: { daily: Daily }) {
   const most = Math.max(1, ...daily.days.map((day) => day.created));
   return (
     <figure>
-      <figcaption>
-        {strings.figures.daily}: {strings.figures.created}
-      </figcaption>
+      <figcaption>{strings.figures.daily}</figcaption>
       <div className="bars" aria-hidden="true">
         {daily.days.map((day) => (
           <span
             key={day.date}
             className="bar"
             style={{ height: `${String(Math.round((day.created / most) * 100))}%` }}
-            title={`${day.date}: ${String(day.created)}`}
+            title={strings.figures.bar(day.date, day.created)}
           />
         ))}
       </div>
       <table className="visually-hidden">
         <thead>
           <tr>
-            <th scope="col">Date</th>
+            <th scope="col">{strings.figures.date}</th>
             <th scope="col">{strings.figures.created}</th>
             <th scope="col">{strings.figures.cancelled}</th>
             <th scope="col">{strings.figures.completed}</th>

@@ -1,10 +1,8 @@
-import { useMutation } from "@tanstack/react-query";
 import { type SyntheticEvent, useState } from "react";
 
-import { useApi } from "../api/ApiContext";
 import { fieldErrors } from "../api/fieldErrors";
-import { unwrap } from "../api/problem";
 import type { Role } from "../api/types";
+import { useCreateUser } from "../api/users";
 import { describedBy, Field } from "../components/Feedback";
 import { strings } from "../strings";
 
@@ -12,31 +10,27 @@ const EMPTY = { email: "", first_name: "", last_name: "", password: "", specialt
 
 /** An admin creates a doctor or patient in Keycloak and Carebook (admins are made in Keycloak). */
 export function Onboard() {
-  const { client } = useApi();
   const [form, setForm] = useState(EMPTY);
   const [role, setRole] = useState<Role>("doctor");
-  const create = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.POST("/users", {
-          body: {
-            email: form.email,
-            first_name: form.first_name,
-            last_name: form.last_name,
-            password: form.password,
-            role,
-            ...(role === "doctor" && form.specialty.trim() ? { specialty: form.specialty } : {}),
-          },
-        }),
-      ),
-    onSuccess: () => {
-      setForm(EMPTY);
-    },
-  });
+  const create = useCreateUser();
   const { fields, form: problem } = fieldErrors(create.error);
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    create.mutate();
+    create.mutate(
+      {
+        email: form.email,
+        first_name: form.first_name,
+        last_name: form.last_name,
+        password: form.password,
+        role,
+        ...(role === "doctor" && form.specialty.trim() ? { specialty: form.specialty } : {}),
+      },
+      {
+        onSuccess: () => {
+          setForm(EMPTY);
+        },
+      },
+    );
   };
   const input = (name: keyof typeof EMPTY, label: string, type = "text") => (
     <Field id={`onboard-${name}`} label={label} error={fields[name]}>
@@ -67,8 +61,8 @@ export function Onboard() {
             setRole(value === "patient" ? value : "doctor");
           }}
         >
-          <option value="doctor">doctor</option>
-          <option value="patient">patient</option>
+          <option value="doctor">{strings.onboard.roles.doctor}</option>
+          <option value="patient">{strings.onboard.roles.patient}</option>
         </select>
       </Field>
       {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}

@@ -1,9 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { type SyntheticEvent, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
 import { fieldErrors } from "../api/fieldErrors";
-import { unwrap } from "../api/problem";
+import { useUpdateProfile, userQueries } from "../api/users";
 import { describedBy, ErrorNotice, Field, Loading } from "../components/Feedback";
 import { strings } from "../strings";
 
@@ -16,37 +16,29 @@ interface Draft {
 /** The caller's profile: names and phone. */
 export function Profile() {
   const { client } = useApi();
-  const queryClient = useQueryClient();
-  const profile = useQuery({
-    queryKey: ["me"],
-    queryFn: async () => unwrap(await client.GET("/users/me")),
-  });
+  const profile = useQuery(userQueries.me(client));
   const [draft, setDraft] = useState<Draft | null>(null);
   const current: Draft = draft ?? {
     first_name: profile.data?.first_name ?? "",
     last_name: profile.data?.last_name ?? "",
     phone: profile.data?.phone ?? "",
   };
-  const save = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.PATCH("/users/me", {
-          body: {
-            first_name: current.first_name,
-            last_name: current.last_name,
-            phone: current.phone.trim() ? current.phone.trim() : null,
-          },
-        }),
-      ),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(["me"], saved);
-      setDraft(null);
-    },
-  });
+  const save = useUpdateProfile();
   const { fields, form } = fieldErrors(save.error);
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    save.mutate();
+    save.mutate(
+      {
+        first_name: current.first_name,
+        last_name: current.last_name,
+        phone: current.phone.trim() ? current.phone.trim() : null,
+      },
+      {
+        onSuccess: () => {
+          setDraft(null);
+        },
+      },
+    );
   };
   const input = (name: keyof Draft, label: string) => (
     <Field id={name} label={label} error={fields[name]}>

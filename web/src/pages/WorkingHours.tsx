@@ -1,9 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { type SyntheticEvent, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
+import { doctorQueries, useSaveWorkingHours } from "../api/doctors";
 import { fieldErrors } from "../api/fieldErrors";
-import { unwrap } from "../api/problem";
 import type { DayName, HoursSpan } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../components/Feedback";
@@ -24,34 +24,21 @@ export function WorkingHours() {
   const { client, timeZone } = useApi();
   const { user } = useAuth();
   const id = user?.profile.sub ?? "";
-  const queryClient = useQueryClient();
-  const hours = useQuery({
-    queryKey: ["hours", id],
-    queryFn: async () =>
-      unwrap(await client.GET("/doctors/{id}/working-hours", { params: { path: { id } } })),
-  });
+  const hours = useQuery(doctorQueries.workingHours(client, id));
   const [draft, setDraft] = useState<HoursSpan[] | null>(null);
   const rows = draft ?? hours.data?.hours ?? [];
-  const save = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await client.PUT("/doctors/{id}/working-hours", {
-          params: { path: { id } },
-          body: { hours: rows },
-        }),
-      ),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(["hours", id], saved);
-      setDraft(null);
-    },
-  });
+  const save = useSaveWorkingHours(id);
   const { fields, form } = fieldErrors(save.error);
   const edit = (index: number, change: Partial<HoursSpan>) => {
     setDraft(rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
   };
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    save.mutate();
+    save.mutate(rows, {
+      onSuccess: () => {
+        setDraft(null);
+      },
+    });
   };
 
   if (hours.isPending) return <Loading />;
@@ -92,7 +79,7 @@ export function WorkingHours() {
                   >
                     {WEEK.map((day) => (
                       <option key={day} value={day}>
-                        {day}
+                        {strings.hours.days[day]}
                       </option>
                     ))}
                   </select>
