@@ -18,7 +18,7 @@ demo:
 build: web-build
 	@infra/build.sh
 
-## web-build: the web app's production bundle in web/dist (typed against shared/openapi/openapi.yaml)
+## web-build: the web app's production bundle in web/dist (typed against infra/openapi/openapi.yaml)
 web-build:
 	@web/run.sh build
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The HTTP API keeps its contract, against a running `make dev` at $1: the OpenAPI document
-# (shared/openapi/openapi.yaml) is valid OpenAPI 3.1, and schemathesis sends every documented
+# (infra/openapi/openapi.yaml) is valid OpenAPI 3.1, and schemathesis sends every documented
 # operation generated requests, as each role with a real Keycloak token, checking that no
 # answer is a 5xx and that status codes, content types, headers and bodies are as documented.
 # Reports: $STATE/contract/<role>/ (JUnit). Exits non-zero on any failure.
@@ -9,7 +9,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 API=${1:?usage: contract.sh API-URL}
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
-DOCUMENT="$ROOT/shared/openapi/openapi.yaml"
+DOCUMENT="$ROOT/infra/openapi/openapi.yaml"
 ISSUER=${KEYCLOAK_ISSUER:-http://127.0.0.1:8080/realms/carebook}
 # Examples per operation and role: enough to reach every documented status, small enough for
 # make test (about a minute a role here).

@@ -121,7 +121,7 @@ cat <<EOF
 
 Carebook is running.
   Web app                    $WEB   (sign in as patient/patient, doctor/doctor, admin/admin, or register)
-  API (gateway, then watch)  $API   (OpenAPI: shared/openapi/openapi.yaml; CORS of the template, for the web app)
+  API (gateway, then watch)  $API   (OpenAPI: infra/openapi/openapi.yaml; CORS of the template, for the web app)
   Keycloak realm             $KEYCLOAK_ISSUER   (sign up: patients; admin console: $KEYCLOAK_URL/admin, ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin})
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)

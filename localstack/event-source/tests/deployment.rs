@@ -35,7 +35,7 @@ fn the_openapi_document_describes_every_deployed_route_and_no_other() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let template = std::fs::read_to_string(format!("{root}/infra/template.yaml")).unwrap();
     let document: serde_yaml_ng::Value = serde_yaml_ng::from_str(
-        &std::fs::read_to_string(format!("{root}/shared/openapi/openapi.yaml")).unwrap(),
+        &std::fs::read_to_string(format!("{root}/infra/openapi/openapi.yaml")).unwrap(),
     )
     .unwrap();
 

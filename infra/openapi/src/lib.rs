@@ -193,7 +193,7 @@ mod tests {
         }
         assert!(
             generated == CHECKED_IN,
-            "shared/openapi/openapi.yaml is out of date: run UPDATE_OPENAPI=1 cargo test -p carebook-openapi"
+            "infra/openapi/openapi.yaml is out of date: run UPDATE_OPENAPI=1 cargo test -p carebook-openapi"
         );
     }
 }
