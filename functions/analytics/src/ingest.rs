@@ -13,41 +13,24 @@ use std::collections::HashSet;
 use aws_lambda_events::kafka::KafkaEvent;
 use carebook_backends::DatabaseError;
 use carebook_consumer::{Batch, BatchResponse, Failures, Incoming};
-use carebook_events::{
-    AppointmentCancelled, AppointmentCompleted, AppointmentCreated, AppointmentRescheduled,
-    Envelope, EventData, UserRegistered, UserUpdated,
-};
+use carebook_events::Event;
 use uuid::Uuid;
 
 use crate::fold::{Applicable, AppointmentChange, Change, Folded};
 use crate::{App, store};
 
-const INVALID: &str = "a payload that does not match its type";
-
-fn payload<T: EventData>(envelope: &Envelope) -> Result<Option<T>, &'static str> {
-    envelope.data_as::<T>().map_err(|_| INVALID)
-}
-
-/// The change `envelope` describes; `None` for types analytics does not use.
-fn change_of(envelope: &Envelope) -> Result<Option<Change>, &'static str> {
+/// The change `event` describes: analytics counts every event type.
+fn change_of(event: &Event) -> Change {
     use AppointmentChange::*;
-    let appointment = |kind, appointment| Some(Change::Appointment { kind, appointment });
-    Ok(match envelope.event_type.as_str() {
-        AppointmentCreated::TYPE => payload::<AppointmentCreated>(envelope)?
-            .and_then(|e| appointment(Created, e.appointment)),
-        AppointmentRescheduled::TYPE => payload::<AppointmentRescheduled>(envelope)?
-            .and_then(|e| appointment(Rescheduled, e.appointment)),
-        AppointmentCancelled::TYPE => payload::<AppointmentCancelled>(envelope)?
-            .and_then(|e| appointment(Cancelled, e.appointment)),
-        AppointmentCompleted::TYPE => payload::<AppointmentCompleted>(envelope)?
-            .and_then(|e| appointment(Completed, e.appointment)),
-        UserRegistered::TYPE => {
-            payload::<UserRegistered>(envelope)?.map(|e| Change::Registered(e.user))
-        }
-        UserUpdated::TYPE => payload::<UserUpdated>(envelope)?.map(|e| Change::Updated(e.user)),
-        // Unknown types were dead-lettered by carebook_consumer before this point.
-        _ => None,
-    })
+    let appointment = |kind, appointment| Change::Appointment { kind, appointment };
+    match event {
+        Event::AppointmentCreated(e) => appointment(Created, e.appointment.clone()),
+        Event::AppointmentRescheduled(e) => appointment(Rescheduled, e.appointment.clone()),
+        Event::AppointmentCancelled(e) => appointment(Cancelled, e.appointment.clone()),
+        Event::AppointmentCompleted(e) => appointment(Completed, e.appointment.clone()),
+        Event::UserRegistered(e) => Change::Registered(e.user.clone()),
+        Event::UserUpdated(e) => Change::Updated(e.user.clone()),
+    }
 }
 
 /// Applies a batch of records from either topic.
@@ -57,22 +40,15 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
     let mut failures = Failures::default();
     let mut applicable: Vec<(&Incoming, Applicable)> = Vec::with_capacity(batch.records.len());
     for record in &batch.records {
-        let change = record
-            .event
-            .as_ref()
-            .map_err(|reason| *reason)
-            .and_then(|envelope| {
-                change_of(envelope).map(|change| {
-                    change.map(|change| Applicable {
-                        event_id: envelope.id,
-                        time: envelope.time,
-                        change,
-                    })
-                })
-            });
-        match change {
-            Ok(Some(change)) => applicable.push((record, change)),
-            Ok(None) => {}
+        match &record.event {
+            Ok(event) => applicable.push((
+                record,
+                Applicable {
+                    event_id: event.id,
+                    time: event.time,
+                    change: change_of(&event.data),
+                },
+            )),
             Err(reason) => {
                 if let Err(error) = app.dead_letters.send(record, reason).await {
                     tracing::warn!(error = %error, offset = record.offset, "dead letter not sent; retrying the record");

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::kafka::KafkaEvent;
 use carebook_consumer::{Batch, BatchResponse, RecordError, process_each};
-use carebook_events::{Envelope, EventData, UserRegistered, UserSnapshot, UserUpdated};
+use carebook_events::{CloudEvent, Event, EventData, UserRegistered, UserUpdated};
 
 use crate::{App, store};
 
@@ -14,43 +14,42 @@ pub async fn sync_directory(app: &App, event: KafkaEvent) -> BatchResponse {
     process_each(
         Batch::decode(event),
         &app.dead_letters,
-        async |envelope: &Envelope| apply(app, envelope).await,
+        async |event: &CloudEvent<Event>| apply(app, event).await,
     )
     .await
 }
 
-async fn apply(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
+async fn apply(app: &App, event: &CloudEvent<Event>) -> Result<(), RecordError> {
+    let user = match &event.data {
+        Event::UserRegistered(UserRegistered { user })
+        | Event::UserUpdated(UserUpdated { user }) => user,
+        // The directory keeps people; appointment events change none.
+        Event::AppointmentCreated(_)
+        | Event::AppointmentRescheduled(_)
+        | Event::AppointmentCancelled(_)
+        | Event::AppointmentCompleted(_) => return Ok(()),
+    };
     // Only the users service speaks about users. `source` is what the writer says it is, so
     // this keeps out events that lost their way (another service's, a replay to the wrong
     // topic); who may write to `user-events` at all is IAM's to decide (the template's
     // per-topic policies).
-    if envelope.event_type.starts_with("user.") && envelope.source != UserRegistered::SOURCE {
+    if event.source != UserRegistered::SOURCE {
         return Err(RecordError::Permanent(
             "a user event from a source other than the users service",
         ));
     }
-    let invalid = |_| RecordError::Permanent("a payload that does not match its type");
-    let user: UserSnapshot =
-        if let Some(registered) = envelope.data_as::<UserRegistered>().map_err(invalid)? {
-            registered.user
-        } else if let Some(updated) = envelope.data_as::<UserUpdated>().map_err(invalid)? {
-            updated.user
-        } else {
-            // Carebook types this consumer has no use for (unknown ones were dead-lettered).
-            return Ok(());
-        };
     let mut tx = app
         .backends
         .transaction()
         .await
         .map_err(RecordError::transient)?;
-    if !store::mark_processed(&mut tx, envelope.id)
+    if !store::mark_processed(&mut tx, event.id)
         .await
         .map_err(RecordError::transient)?
     {
         return Ok(());
     }
-    store::upsert_person(&mut tx, &user, envelope.time)
+    store::upsert_person(&mut tx, user, event.time)
         .await
         .map_err(RecordError::transient)?;
     tx.commit().await.map_err(RecordError::transient)?;

@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use carebook_auth::Role;
 use carebook_events::{
     AppointmentSnapshot, AppointmentStatus, Participant, Priority, Slot, UserSnapshot,
 };
@@ -58,7 +59,7 @@ fn named_from(relation: &str, rest: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Person {
     pub id: Uuid,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// `display_name(people)`: full name, else user name.
     pub name: String,
     pub email: Option<String>,
@@ -67,8 +68,8 @@ pub struct Person {
 }
 
 impl Person {
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 
     /// The person as an event names them.

@@ -12,6 +12,7 @@ mod store;
 pub use app::{App, Config, SetupError};
 pub use compose::{Email, compose};
 pub use mailer::{Mailer, SendError};
+pub use store::NotificationStatus;
 
 /// This service's database migrations (`functions/notifications/migrations`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();

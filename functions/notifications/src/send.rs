@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use aws_lambda_events::kafka::KafkaEvent;
 use carebook_consumer::{Batch, BatchResponse, RecordError, process_each};
-use carebook_events::Envelope;
+use carebook_events::{CloudEvent, Event};
 
 use crate::store::{self, Claim};
 use crate::{App, SendError, compose};
@@ -19,7 +19,7 @@ pub async fn send_notifications(app: &App, event: KafkaEvent) -> BatchResponse {
     process_each(
         Batch::decode(event),
         &app.dead_letters,
-        async |envelope: &Envelope| notify(app, envelope).await,
+        async |event: &CloudEvent<Event>| notify(app, event).await,
     )
     .await
 }
@@ -29,10 +29,10 @@ pub async fn send_notifications(app: &App, event: KafkaEvent) -> BatchResponse {
 /// answers with the record's outcome.
 const RECORD_SENT_WITHIN: Duration = Duration::from_secs(5);
 
-async fn notify(app: &App, envelope: &Envelope) -> Result<(), RecordError> {
-    let emails = compose(envelope, app.time_zone).map_err(RecordError::Permanent)?;
+async fn notify(app: &App, event: &CloudEvent<Event>) -> Result<(), RecordError> {
+    let emails = compose(&event.data, app.time_zone).map_err(RecordError::Permanent)?;
     for email in &emails {
-        let claim = store::claim(&app.backends, envelope.id, &envelope.event_type, email)
+        let claim = store::claim(&app.backends, event.id, &event.event_type, email)
             .await
             .map_err(RecordError::transient)?;
         let id = match claim {

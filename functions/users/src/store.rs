@@ -26,8 +26,7 @@ pub struct Profile {
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     pub address: Option<String>,
-    #[schema(value_type = Vec<Role>)]
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub specialty: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -65,7 +64,7 @@ impl Profile {
             email_verified: self.email_verified,
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
-            roles: self.roles.iter().filter_map(|r| r.parse().ok()).collect(),
+            roles: self.roles.clone(),
             specialty: self.specialty.clone(),
         }
     }

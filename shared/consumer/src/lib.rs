@@ -2,9 +2,9 @@
 //!
 //! Lambda's MSK event source delivers a [`KafkaEvent`]: records grouped by `topic-partition`,
 //! keys and values base64-encoded. [`Batch::decode`] turns it into [`Incoming`] records in
-//! partition order, each with its CloudEvent or the reason it has none (not a CloudEvent,
-//! another CloudEvents version, a type Carebook does not publish). A handler then applies
-//! what it can and sorts the rest:
+//! partition order, each with its CloudEvent and typed [`Event`] or the reason it has none
+//! (not a CloudEvent, another CloudEvents version, a type Carebook does not publish, a payload
+//! that does not match its type). A handler then applies what it can and sorts the rest:
 //! - a record that can never be processed goes to the consumer's dead-letter topic
 //!   (`<topic>.<consumer>.dlq`, [`DeadLetters`]) with the reason and its coordinates in headers,
 //!   and the batch goes on;
@@ -17,7 +17,7 @@ use aws_lambda_events::kafka::KafkaEvent;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use carebook_backends::Publisher;
-use carebook_events::{DecodeError, EVENT_TYPES, Envelope};
+use carebook_events::{CloudEvent, Envelope, Event};
 use serde::Serialize;
 
 /// A record the event source must deliver again, with everything after it in its partition.
@@ -59,7 +59,7 @@ pub struct Incoming {
     pub value: Vec<u8>,
     pub headers: Vec<(String, Vec<u8>)>,
     /// The CloudEvent, or why the value is not one Carebook can read.
-    pub event: Result<Envelope, &'static str>,
+    pub event: Result<CloudEvent<Event>, &'static str>,
 }
 
 impl Incoming {
@@ -92,22 +92,8 @@ impl Batch {
                     let (value, event) = match value {
                         Some(Ok(bytes)) => {
                             let event = Envelope::decode(&bytes)
-                                .map_err(|error| match error {
-                                    DecodeError::UnsupportedSpecVersion(_) => {
-                                        "an unsupported CloudEvents version"
-                                    }
-                                    _ => "not a CloudEvents envelope",
-                                })
-                                // A type no Carebook consumer knows (a newer version, a typo)
-                                // is parked, not dropped: it can be replayed once a consumer
-                                // understands it.
-                                .and_then(|envelope| {
-                                    if EVENT_TYPES.contains(&envelope.event_type.as_str()) {
-                                        Ok(envelope)
-                                    } else {
-                                        Err("an unknown event type")
-                                    }
-                                });
+                                .and_then(Envelope::into_event)
+                                .map_err(|error| error.reason());
                             (bytes, event)
                         }
                         _ => (Vec::new(), Err("the value is missing or not base64")),
@@ -259,7 +245,8 @@ impl DeadLetters {
 /// Why a record was not applied.
 #[derive(Debug)]
 pub enum RecordError {
-    /// It never will be (a payload that does not match its type): dead-letter it.
+    /// It never will be (an event from the wrong source, an email that does not render):
+    /// dead-letter it.
     Permanent(&'static str),
     /// It may be later (the database is down): retry it and the rest of its partition.
     Transient(Box<dyn std::error::Error + Send + Sync>),
@@ -278,7 +265,7 @@ impl RecordError {
 pub async fn process_each(
     batch: Batch,
     dead_letters: &DeadLetters,
-    handle: impl AsyncFn(&Envelope) -> Result<(), RecordError>,
+    handle: impl AsyncFn(&CloudEvent<Event>) -> Result<(), RecordError>,
 ) -> BatchResponse {
     use tracing::Instrument;
 
@@ -298,11 +285,11 @@ pub async fn process_each(
         let outcome = async {
             match &record.event {
                 Err(reason) => Err(RecordError::Permanent(reason)),
-                Ok(envelope) => {
+                Ok(event) => {
                     let span = tracing::Span::current();
-                    span.record("event_id", tracing::field::display(envelope.id));
-                    span.record("event_type", envelope.event_type.as_str());
-                    handle(envelope).await
+                    span.record("event_id", tracing::field::display(event.id));
+                    span.record("event_type", event.event_type.as_str());
+                    handle(event).await
                 }
             }
         }
@@ -362,7 +349,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
     use aws_lambda_events::kafka::KafkaEvent;
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -391,5 +378,52 @@ mod tests {
         expected["batchItemFailures"][0]["itemIdentifier"]["partition"] = "mytopic-0".into();
         expected["batchItemFailures"][0]["itemIdentifier"]["offset"] = 1.into();
         assert_eq!(answer, expected);
+    }
+
+    #[test]
+    fn each_record_is_read_into_its_event_or_the_reason_it_has_none() {
+        // Arrange: AWS's example batch carrying a user.registered event, one of a type
+        // Carebook does not publish, and one whose payload does not match its type.
+        let good = json!({
+            "data": { "user": {
+                "user_id": "5b0c7d7e-3a63-4a38-9f0d-2b6f1c0f4a11", "username": "dr-house",
+                "email": null, "first_name": "Gregory", "last_name": "House",
+                "roles": ["doctor"], "specialty": "diagnostics"
+            } },
+            "datacontenttype": "application/json", "id": "0192f0c4-8a4e-7c3e-9b8e-2f3c4d5e6f70",
+            "source": "/carebook/users", "specversion": "1.0",
+            "subject": "5b0c7d7e-3a63-4a38-9f0d-2b6f1c0f4a11",
+            "time": "2026-11-25T09:00:00.000000Z", "type": "user.registered"
+        });
+        let mut unknown = good.clone();
+        unknown["type"] = "user.deleted.v9".into();
+        let mut invalid = good.clone();
+        invalid["data"]["user"]["roles"] = json!(["surgeon"]);
+        let mut event: Value = serde_json::from_str(EVENT).unwrap();
+        let records = event["records"]["mytopic-0"].as_array_mut().unwrap();
+        for (record, value) in records.iter_mut().zip([&good, &unknown, &invalid]) {
+            record["value"] = STANDARD.encode(value.to_string()).into();
+        }
+
+        // Act
+        let batch = Batch::decode(serde_json::from_value::<KafkaEvent>(event).unwrap());
+
+        // Assert
+        let read: Vec<Result<&str, &str>> = batch
+            .records
+            .iter()
+            .map(|record| match &record.event {
+                Ok(event) => Ok(event.data.event_type()),
+                Err(reason) => Err(*reason),
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                Ok("user.registered"),
+                Err("an unknown event type"),
+                Err("a payload that does not match its type"),
+            ]
+        );
     }
 }

@@ -5,16 +5,6 @@ use crate::{
     CloudEvent, EventData, SPEC_VERSION, UserRegistered, UserUpdated,
 };
 
-/// Every event type Carebook publishes.
-pub const EVENT_TYPES: [&str; 6] = [
-    UserRegistered::TYPE,
-    UserUpdated::TYPE,
-    AppointmentCreated::TYPE,
-    AppointmentRescheduled::TYPE,
-    AppointmentCancelled::TYPE,
-    AppointmentCompleted::TYPE,
-];
-
 const CHECKED_IN: [(&str, &str); 6] = [
     (
         UserRegistered::TYPE,
@@ -69,7 +59,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::{Envelope, Topic};
+    use crate::{EVENT_TYPES, Envelope, Topic};
 
     fn generated() -> [(&'static str, Value); 6] {
         [

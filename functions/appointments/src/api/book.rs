@@ -91,11 +91,11 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
     }
     let doctor = parties
         .doctor
-        .filter(|person| person.has_role("doctor"))
+        .filter(|person| person.has_role(Role::Doctor))
         .ok_or_else(|| Problem::invalid_field("doctor_id", "is not a doctor of this clinic"))?;
     let patient = parties
         .patient
-        .filter(|person| person.has_role("patient"))
+        .filter(|person| person.has_role(Role::Patient))
         .ok_or_else(|| Problem::invalid_field("patient_id", "is not a patient of this clinic"))?;
 
     let slot = Slot {

@@ -182,7 +182,7 @@ async fn known_doctor(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError>
     store::person(conn, id)
         .await
         .context("reading the directory")?
-        .filter(|person| person.has_role("doctor"))
+        .filter(|person| person.has_role(Role::Doctor))
         .map(drop)
         .ok_or_else(|| Problem::not_found().into())
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use carebook_consumer::BatchResponse;
 use carebook_testkit::{Function, booked, bootstrap_servers, mail_to};
+use notifications::NotificationStatus;
 use notifications::send::send_notifications;
 use uuid::Uuid;
 
@@ -101,8 +102,12 @@ async fn a_sender_killed_between_ses_and_its_record_sends_nothing_twice_on_redel
     assert_eq!(
         app.statuses().await,
         [
-            ("booking-confirmation".into(), "unknown".into(), 0),
-            ("new-booking".into(), "sent".into(), 1)
+            (
+                "booking-confirmation".into(),
+                NotificationStatus::Unknown,
+                0
+            ),
+            ("new-booking".into(), NotificationStatus::Sent, 1)
         ]
     );
     let listed = app.listed(patient_id).await;
@@ -139,8 +144,12 @@ async fn an_email_whose_record_the_database_refuses_is_not_sent_again_by_the_ret
     assert_eq!(
         app.statuses().await,
         [
-            ("booking-confirmation".into(), "unknown".into(), 0),
-            ("new-booking".into(), "sent".into(), 1)
+            (
+                "booking-confirmation".into(),
+                NotificationStatus::Unknown,
+                0
+            ),
+            ("new-booking".into(), NotificationStatus::Sent, 1)
         ]
     );
 }

@@ -2,7 +2,7 @@ use carebook_events::{CloudEvent, EventData};
 use carebook_testkit::{ApiRequest, Keycloak, TestDatabase, backends_config, msk_event, read};
 use chrono_tz::Tz;
 use lambda_http::http::StatusCode;
-use notifications::{App, Config};
+use notifications::{App, Config, NotificationStatus};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -38,7 +38,7 @@ impl TestApp {
         App::new(&config).await.unwrap()
     }
 
-    pub async fn statuses(&self) -> Vec<(String, String, i32)> {
+    pub async fn statuses(&self) -> Vec<(String, NotificationStatus, i32)> {
         sqlx::query_as("select template, status, attempts from notifications order by template")
             .fetch_all(self.db.pool())
             .await

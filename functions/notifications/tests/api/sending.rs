@@ -1,6 +1,7 @@
 use carebook_events::{CloudEvent, UserRegistered, UserSnapshot};
 use carebook_testkit::{ApiRequest, booked, mail_to, read};
 use lambda_http::http::StatusCode;
+use notifications::NotificationStatus;
 use notifications::send::send_notifications;
 use uuid::Uuid;
 
@@ -26,8 +27,8 @@ async fn a_booking_emails_patient_and_doctor_once_however_often_it_is_delivered(
     assert_eq!(
         app.statuses().await,
         [
-            ("booking-confirmation".into(), "sent".into(), 1),
-            ("new-booking".into(), "sent".into(), 1)
+            ("booking-confirmation".into(), NotificationStatus::Sent, 1),
+            ("new-booking".into(), NotificationStatus::Sent, 1)
         ]
     );
 }
@@ -49,8 +50,12 @@ async fn an_address_keycloak_has_not_verified_is_not_emailed_and_the_notificatio
     assert_eq!(
         app.statuses().await,
         [
-            ("booking-confirmation".into(), "skipped".into(), 0),
-            ("new-booking".into(), "sent".into(), 1)
+            (
+                "booking-confirmation".into(),
+                NotificationStatus::Skipped,
+                0
+            ),
+            ("new-booking".into(), NotificationStatus::Sent, 1)
         ]
     );
     let listed = app.listed(event.data.appointment.patient.id).await;
@@ -103,8 +108,8 @@ async fn an_unverified_sender_is_recorded_failed_and_not_retried() {
     assert_eq!(
         app.statuses().await,
         [
-            ("booking-confirmation".into(), "failed".into(), 1),
-            ("new-booking".into(), "failed".into(), 1)
+            ("booking-confirmation".into(), NotificationStatus::Failed, 1),
+            ("new-booking".into(), NotificationStatus::Failed, 1)
         ]
     );
 }
@@ -133,7 +138,7 @@ async fn with_ses_unreachable_the_record_is_retried_and_later_sent_once() {
     let statuses = app.statuses().await;
     assert_eq!(
         statuses[0],
-        ("booking-confirmation".into(), "sent".into(), 2),
+        ("booking-confirmation".into(), NotificationStatus::Sent, 2),
         "one failed attempt, then sent"
     );
 }
