@@ -16,10 +16,9 @@ mod store;
 pub use api::ApiDoc;
 pub use app::{App, Config, SetupError};
 pub use domain::{
-    BookingRules, DayName, DurationMinutes, HoursBody, HoursSpan, IdempotencyKey, ListFilter,
-    NewAppointment, Reason, WeeklyHours, WorkingHours, free_slots,
+    Appointment, BookingRules, DayName, DurationMinutes, HoursBody, HoursSpan, IdempotencyKey,
+    ListFilter, NewAppointment, Reason, WeeklyHours, WorkingHours, free_slots,
 };
-pub use store::Appointment;
 
 /// This service's database migrations (`functions/appointments/migrations`) with the outbox table's.
 pub static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =

@@ -1,12 +1,10 @@
 //! Requests as the users service accepts them: raw bodies are parsed once into these types,
 //! collecting every field error, and code past this point never re-checks.
 
-use std::collections::BTreeMap;
-
 use carebook_auth::Role;
-use carebook_http::Problem;
+use carebook_http::{FieldErrors, Problem};
 use chrono::{NaiveDate, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 const NAME_MAX: usize = 100;
 const ADDRESS_MAX: usize = 500;
@@ -15,8 +13,9 @@ const PASSWORD_MAX: usize = 128;
 const EMAIL_MAX: usize = 254;
 
 /// Gender as the clinic records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, sqlx::Type, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Gender {
     Female,
     Male,
@@ -25,6 +24,9 @@ pub enum Gender {
 }
 
 impl Gender {
+    const ALL: [Gender; 4] = [Self::Female, Self::Male, Self::Other, Self::Undisclosed];
+
+    /// The name clients send and read, and the database stores.
     pub fn as_str(self) -> &'static str {
         match self {
             Gender::Female => "female",
@@ -35,7 +37,7 @@ impl Gender {
     }
 
     fn parse(value: &str) -> Option<Self> {
-        [Self::Female, Self::Male, Self::Other, Self::Undisclosed]
+        Self::ALL
             .into_iter()
             .find(|gender| gender.as_str() == value)
     }
@@ -136,7 +138,7 @@ impl TryFrom<SearchQuery> for PeopleSearch {
     type Error = Problem;
 
     fn try_from(query: SearchQuery) -> Result<Self, Problem> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::default();
         let role = query.role.and_then(|role| {
             errors.check(
                 "role",
@@ -155,7 +157,8 @@ impl TryFrom<SearchQuery> for PeopleSearch {
                 }),
             )
         });
-        errors.finish(|| PeopleSearch { role, prefix })
+        errors.finish()?;
+        Ok(PeopleSearch { role, prefix })
     }
 }
 
@@ -169,26 +172,6 @@ pub struct NewUser {
     pub password: String,
     pub password_temporary: bool,
     pub specialty: Option<String>,
-}
-
-/// Field errors, collected so one answer names every problem of a request.
-#[derive(Default)]
-struct Errors(BTreeMap<String, String>);
-
-impl Errors {
-    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        result
-            .map_err(|message| self.0.insert(field.to_owned(), message))
-            .ok()
-    }
-
-    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Problem> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(Problem::validation(self.0))
-        }
-    }
 }
 
 fn text(value: &str, max: usize) -> Result<String, String> {
@@ -246,7 +229,7 @@ fn email(value: &str) -> Result<String, String> {
 }
 
 fn optional<T>(
-    errors: &mut Errors,
+    errors: &mut FieldErrors,
     field: &str,
     value: Option<Option<String>>,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -262,7 +245,7 @@ impl TryFrom<PatchBody> for ProfilePatch {
     type Error = Problem;
 
     fn try_from(body: PatchBody) -> Result<Self, Problem> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::default();
         let first_name = body
             .first_name
             .and_then(|name| errors.check("first_name", text(&name, NAME_MAX)));
@@ -286,7 +269,8 @@ impl TryFrom<PatchBody> for ProfilePatch {
         let specialty = optional(&mut errors, "specialty", body.specialty, |v| {
             text(v, NAME_MAX)
         });
-        errors.finish(|| ProfilePatch {
+        errors.finish()?;
+        Ok(ProfilePatch {
             first_name,
             last_name,
             phone,
@@ -302,7 +286,7 @@ impl TryFrom<NewUserBody> for NewUser {
     type Error = Problem;
 
     fn try_from(body: NewUserBody) -> Result<Self, Problem> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::default();
         let email = errors.check("email", email(&body.email));
         let first_name = errors.check("first_name", text(&body.first_name, NAME_MAX));
         let last_name = errors.check("last_name", text(&body.last_name, NAME_MAX));
@@ -322,34 +306,31 @@ impl TryFrom<NewUserBody> for NewUser {
         );
         let length = body.password.chars().count();
         if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&length) {
-            errors.check::<()>(
+            errors.add(
                 "password",
-                Err(format!(
-                    "must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
-                )),
+                format!("must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"),
             );
         }
         let specialty = match (&body.specialty, role) {
             (Some(_), Some(role)) if role != Role::Doctor => {
-                errors.check::<()>("specialty", Err("only doctors have a specialty".to_owned()));
+                errors.add("specialty", "only doctors have a specialty");
                 None
             }
             (Some(value), _) => errors.check("specialty", text(value, NAME_MAX)),
             (None, _) => None,
         };
+        errors.finish()?;
         match (email, first_name, last_name, role) {
-            (Some(email), Some(first_name), Some(last_name), Some(role)) => {
-                errors.finish(|| NewUser {
-                    email,
-                    first_name,
-                    last_name,
-                    role,
-                    password: body.password,
-                    password_temporary: body.password_temporary.unwrap_or(true),
-                    specialty,
-                })
-            }
-            _ => Err(Problem::validation(errors.0)),
+            (Some(email), Some(first_name), Some(last_name), Some(role)) => Ok(NewUser {
+                email,
+                first_name,
+                last_name,
+                role,
+                password: body.password,
+                password_temporary: body.password_temporary.unwrap_or(true),
+                specialty,
+            }),
+            _ => Err(Problem::internal()),
         }
     }
 }
@@ -394,6 +375,17 @@ mod tests {
             fields,
             ["address", "date_of_birth", "first_name", "gender", "phone"]
         );
+    }
+
+    #[test]
+    fn a_gender_is_read_and_written_by_the_same_name() {
+        for gender in Gender::ALL {
+            let name = gender.as_str();
+
+            assert_eq!(serde_json::to_value(gender).unwrap(), name);
+            assert_eq!(Gender::parse(name), Some(gender));
+        }
+        assert_eq!(Gender::parse("Female"), None);
     }
 
     #[test]

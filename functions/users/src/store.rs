@@ -23,8 +23,7 @@ pub struct Profile {
     /// E.164.
     pub phone: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(value_type = Option<Gender>)]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
     pub address: Option<String>,
     pub roles: Vec<Role>,
     pub specialty: Option<String>,
@@ -92,7 +91,7 @@ impl Profile {
             self.date_of_birth = date_of_birth;
         }
         if let Some(gender) = gender {
-            self.gender = gender.map(|g| g.as_str().to_owned());
+            self.gender = gender;
         }
         if let Some(address) = address {
             self.address = address;
@@ -176,7 +175,7 @@ pub(crate) async fn save(conn: &mut PgConnection, profile: &Profile) -> sqlx::Re
     .bind(&profile.last_name)
     .bind(&profile.phone)
     .bind(profile.date_of_birth)
-    .bind(&profile.gender)
+    .bind(profile.gender)
     .bind(&profile.address)
     .bind(&profile.specialty)
     .fetch_one(conn)

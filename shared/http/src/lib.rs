@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by Carebook's Lambda handlers (API Gateway HTTP API, payload v2).
 //!
 //! - [`Problem`]: every error as `application/problem+json` (RFC 9457).
+//! - [`FieldErrors`]: a request's invalid fields, collected into one 400.
 //! - [`json_body`]: the request body as a typed value, with a size limit and field errors.
 //! - [`authenticate`]: the verified caller from the `Authorization: Bearer` header.
 //! - [`ApiError`]: what a handler's library call fails with, mapped to a problem once.
@@ -10,6 +11,7 @@
 
 mod body;
 mod error;
+mod fields;
 pub mod openapi;
 mod params;
 mod problem;
@@ -18,6 +20,7 @@ mod runtime;
 
 pub use body::{DEFAULT_BODY_LIMIT, json_body, json_body_limited};
 pub use error::ApiError;
+pub use fields::FieldErrors;
 pub use params::{
     DEFAULT_LIMIT, MAX_LIMIT, Page, PageQuery, cursor, encode_cursor, limit, path_id, query,
     query_param,

@@ -1,20 +1,18 @@
 use anyhow::Context as _;
-use carebook_auth::{AuthError, Role};
-use carebook_events::{AppointmentCreated, CloudEvent, Slot, UserSnapshot};
+use carebook_auth::{Principal, Role};
+use carebook_events::{AppointmentCreated, CloudEvent, UserSnapshot};
 use carebook_http::{ApiError, Problem, json_body};
 use carebook_outbox::OutboxRow;
 use chrono::Utc;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use tracing::field;
-use uuid::Uuid;
 
 use super::{BookConflict, KeyReused};
-use super::{appointment_response, caller, fits_hours, write_refused};
-use crate::domain::{BookBody, IdempotencyKey, NewAppointment};
-use crate::store::Appointment;
-use crate::store::{self, KeyClaim, NewRow};
-use crate::{App, WeeklyHours};
+use super::{appointment_response, caller, write_refused};
+use crate::App;
+use crate::domain::{self, Appointment, BookBody, Booker, IdempotencyKey, NewAppointment};
+use crate::store::{self, KeyClaim};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -48,93 +46,38 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 #[tracing::instrument(skip_all, fields(appointment_id = field::Empty))]
 pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (principal, caller) = caller(app, request).await?;
-    if !caller.is_admin() && !principal.has_role(Role::Patient) {
-        return Err(AuthError::Forbidden {
-            required: vec!["patient", "admin"],
-        }
-        .into());
-    }
-    let key = request
-        .headers()
-        .get(IDEMPOTENCY_KEY)
-        .map(|value| {
-            IdempotencyKey::parse(value.to_str().unwrap_or_default())
-                .map_err(|message| Problem::invalid_field("Idempotency-Key", message))
-        })
-        .transpose()?;
-    let booking = NewAppointment::parse(
-        json_body::<BookBody>(request)?,
-        Utc::now(),
-        caller.is_admin(),
-    )?;
-    let patient_id = booking.patient_id.unwrap_or(caller.id());
+    let booker = Booker::new(caller, principal.has_role(Role::Patient))?;
+    let key = idempotency_key(request)?;
+    let body = json_body::<BookBody>(request)?;
+    let keyed = key
+        .map(|key| serde_json::to_value(&body).map(|request| (key, request)))
+        .transpose()
+        .context("encoding the request for its idempotency key")?;
+    let booking = NewAppointment::parse(body, Utc::now(), booker.is_admin())?;
     let mut conn = app.backends.connection().await?;
-    let mut parties = store::parties(&mut conn, booking.doctor_id, patient_id)
+    let mut parties = store::parties(&mut conn, booking.doctor_id, booker.patient_of(&booking))
         .await
         .context("reading the doctor and the patient")?;
-    if parties.patient.is_none() && patient_id == caller.id() && !caller.is_admin() {
+    if parties.patient.is_none() && booker.books_for_self() {
         // The caller may book before `user-events` told us about them: their token says who
         // they are, and any later event about them overrides this.
-        let me = UserSnapshot {
-            user_id: caller.id(),
-            username: principal.username().map(str::to_owned),
-            email: principal.email().map(str::to_owned),
-            email_verified: principal.email_verified(),
-            first_name: principal.given_name().map(str::to_owned),
-            last_name: principal.family_name().map(str::to_owned),
-            roles: principal.roles().collect(),
-            specialty: None,
-        };
-        parties.patient = store::add_person_if_missing(&mut conn, &me)
+        parties.patient = store::add_person_if_missing(&mut conn, &as_user(&principal))
             .await
             .context("adding the caller to the directory")?;
     }
-    let doctor = parties
-        .doctor
-        .filter(|person| person.has_role(Role::Doctor))
-        .ok_or_else(|| Problem::invalid_field("doctor_id", "is not a doctor of this clinic"))?;
-    let patient = parties
-        .patient
-        .filter(|person| person.has_role(Role::Patient))
-        .ok_or_else(|| Problem::invalid_field("patient_id", "is not a patient of this clinic"))?;
-
-    let slot = Slot {
-        starts_at: booking.starts_at,
-        ends_at: booking.starts_at + booking.duration.as_duration(),
-    };
-    let week = parties
-        .doctor_hours
-        .unwrap_or_else(|| WeeklyHours::clinic(&app.hours));
-    fits_hours(&week, &app.hours, doctor.id, slot)?;
-    let row = NewRow {
-        id: Uuid::now_v7(),
-        patient_id,
-        doctor_id: doctor.id,
-        slot,
-        duration_minutes: booking.duration.get(),
-        reason: booking.reason.as_ref(),
-        priority: booking.priority,
-        created_by: caller.id(),
-    };
+    let booked = domain::book(booker, &booking, parties, &app.hours, app.rules)?;
     let event = CloudEvent::new(AppointmentCreated {
-        appointment: row.snapshot(&patient, &doctor),
-    });
-    let body: Option<serde_json::Value> = key
-        .as_ref()
-        .map(|_| serde_json::from_slice(request.body().as_ref()))
-        .transpose()
-        .context("reading the request body as JSON again")?;
-    let claim = key.as_ref().zip(body.as_ref()).map(|(key, body)| KeyClaim {
-        caller: caller.id(),
-        key: key.as_ref(),
-        request: body,
+        appointment: booked.snapshot(),
     });
     let outbox_row = OutboxRow::of(&event).context("encoding the event")?;
-    // Staff book for a patient as the clinic sees fit (a course of treatment, say); the limit
-    // protects the clinic's calendar from a patient's own bookings.
-    let max_open = (!caller.is_admin()).then_some(app.rules.max_open_per_patient);
-    let booked = store::book(&mut conn, &row, claim.as_ref(), max_open, &outbox_row).await;
-    let appointment = match booked {
+    let claim = keyed.as_ref().map(|(key, request)| KeyClaim {
+        caller: caller.id(),
+        key: key.as_ref(),
+        request,
+    });
+    let row = &booked.row;
+    let result = store::book(&mut conn, row, claim.as_ref(), booked.max_open, &outbox_row).await;
+    let appointment = match result {
         Ok(Some(appointment)) => appointment,
         Ok(None) => {
             let claim = claim.context("a booking without a key inserted nothing")?;
@@ -144,7 +87,8 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
             return Err(over_open_limit(app.rules.max_open_per_patient));
         }
         Err(error) => {
-            return Err(write_refused(&mut conn, error, doctor.id, patient_id, slot, None).await);
+            let (doctor, patient) = (row.doctor_id, row.patient_id);
+            return Err(write_refused(&mut conn, error, doctor, patient, row.slot, None).await);
         }
     };
     drop(conn);
@@ -152,6 +96,32 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
     app.outbox.publish_committed(&event).await;
     tracing::info!(event_id = %event.id, "appointment booked");
     Ok(created(&appointment, false))
+}
+
+/// The `Idempotency-Key` header, when sent.
+fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, Problem> {
+    request
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            IdempotencyKey::parse(value.to_str().unwrap_or_default())
+                .map_err(|message| Problem::invalid_field("Idempotency-Key", message))
+        })
+        .transpose()
+}
+
+/// The caller as their token describes them, for the directory.
+fn as_user(principal: &Principal) -> UserSnapshot {
+    UserSnapshot {
+        user_id: principal.subject(),
+        username: principal.username().map(str::to_owned),
+        email: principal.email().map(str::to_owned),
+        email_verified: principal.email_verified(),
+        first_name: principal.given_name().map(str::to_owned),
+        last_name: principal.family_name().map(str::to_owned),
+        roles: principal.roles().collect(),
+        specialty: None,
+    }
 }
 
 /// 409: the patient holds as many open appointments as the clinic allows.
@@ -194,7 +164,7 @@ async fn replay(
     Ok(created(&appointment, true))
 }
 
-fn created(appointment: &store::Appointment, replayed: bool) -> Response<Body> {
+fn created(appointment: &Appointment, replayed: bool) -> Response<Body> {
     let mut response = appointment_response(StatusCode::CREATED, appointment);
     let headers = response.headers_mut();
     if let Ok(location) = format!("/appointments/{}", appointment.id).parse() {

@@ -1,8 +1,6 @@
 use anyhow::Context as _;
-use carebook_auth::AuthError;
 use carebook_events::{
-    AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, AppointmentStatus,
-    CloudEvent, EventData, Slot,
+    AppointmentCancelled, AppointmentCompleted, AppointmentRescheduled, CloudEvent, EventData,
 };
 use carebook_http::{ApiError, Problem, json_body};
 use carebook_outbox::OutboxRow;
@@ -14,13 +12,14 @@ use tracing::field;
 use uuid::Uuid;
 
 use super::{
-    Caller, appointment_id, appointment_response, caller, check_version, fits_hours, if_match,
-    not_scheduled, write_refused,
+    Caller, appointment_id, appointment_response, caller, check_version, if_match, not_scheduled,
+    write_refused,
 };
 use super::{CancelConflict, CompleteConflict, RescheduleConflict, StaleVersion, VersionRequired};
-use crate::domain::{CancelBody, Cancellation, Reschedule, RescheduleBody};
-use crate::store::{self, Appointment, Change, Person};
-use crate::{App, WeeklyHours};
+use crate::domain::{
+    self, Appointment, CancelBody, Cancellation, Change, Person, Reschedule, RescheduleBody,
+};
+use crate::{App, WeeklyHours, store};
 
 /// How often a change is tried again when the appointment changed between its read and its
 /// write (which the write's version check detects) before the caller is told to read again.
@@ -67,43 +66,17 @@ pub async fn reschedule_appointment(
         .with_detail("send If-Match with the ETag you read, or version in the body")
     })?;
     let after = change_appointment(app, caller, id, Some(expected), |found| {
-        if let Caller::Doctor(_) = caller {
-            return Err(AuthError::Forbidden {
-                required: vec!["patient", "admin"],
-            }
-            .into());
-        }
-        not_started_for_patient(caller, &found.appointment)?;
         let before = &found.appointment;
-        let duration_minutes = change.duration.map_or(
-            u16::try_from(before.duration_minutes).unwrap_or_default(),
-            |d| d.get(),
-        );
-        let starts_at = change.starts_at.unwrap_or(before.starts_at);
-        let slot = Slot {
-            starts_at,
-            ends_at: starts_at + chrono::Duration::minutes(i64::from(duration_minutes)),
-        };
-        if slot != before.slot() {
-            let week = found
-                .doctor_hours
-                .clone()
-                .unwrap_or_else(|| WeeklyHours::clinic(&app.hours));
-            fits_hours(&week, &app.hours, before.doctor_id, slot)?;
-        }
-        let reason = change
-            .reason
-            .as_ref()
-            .map_or(before.reason.as_str(), AsRef::as_ref);
-        let new = Change {
-            slot,
-            duration_minutes,
-            reason: reason.to_owned(),
-            status: AppointmentStatus::Scheduled,
-            cancellation_reason: None,
-        };
+        let new = domain::reschedule(
+            caller,
+            before,
+            &change,
+            found.doctor_hours.as_ref(),
+            &app.hours,
+            Utc::now(),
+        )?;
         // Only the reason changed: free text stays out of events, so there is nothing to tell.
-        let event = (slot != before.slot()).then(|| AppointmentRescheduled {
+        let event = (new.slot != before.slot()).then(|| AppointmentRescheduled {
             appointment: found.snapshot_after(&new),
             previous: before.slot(),
         });
@@ -144,13 +117,13 @@ pub async fn cancel_appointment(app: &App, request: &Request) -> Result<Response
         Cancellation::try_from(json_body::<CancelBody>(request)?)?
     };
     let expected = if_match(request)?;
-    let reason = cancellation
-        .reason
-        .as_ref()
-        .map(|reason| reason.as_ref().to_owned());
     let after = change_appointment(app, caller, id, expected, |found| {
-        not_started_for_patient(caller, &found.appointment)?;
-        let new = found.closed(AppointmentStatus::Cancelled, reason.clone());
+        let new = domain::cancel(
+            caller,
+            &found.appointment,
+            cancellation.reason.as_ref(),
+            Utc::now(),
+        )?;
         let event = AppointmentCancelled {
             appointment: found.snapshot_after(&new),
             cancelled_by: caller.actor(),
@@ -187,23 +160,7 @@ pub async fn complete_appointment(
     let id = appointment_id(request)?;
     let expected = if_match(request)?;
     let after = change_appointment(app, caller, id, expected, |found| {
-        let before = &found.appointment;
-        if !caller.is_admin() && caller.id() != before.doctor_id {
-            return Err(AuthError::Forbidden {
-                required: vec!["doctor", "admin"],
-            }
-            .into());
-        }
-        if Utc::now() < before.starts_at {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "not-started",
-                "The appointment has not started",
-            )
-            .with_detail("an appointment is completed at or after its start")
-            .into());
-        }
-        let new = found.closed(AppointmentStatus::Completed, None);
+        let new = domain::complete(caller, &found.appointment, Utc::now())?;
         let event = AppointmentCompleted {
             appointment: found.snapshot_after(&new),
             completed_by: caller.actor(),
@@ -212,22 +169,6 @@ pub async fn complete_appointment(
     })
     .await?;
     Ok(appointment_response(StatusCode::OK, &after))
-}
-
-/// 409 when the caller is the patient of an appointment that has started: from its start it
-/// is the clinic's to cancel or change (its doctor's or an admin's), not a late no-show's.
-fn not_started_for_patient(caller: Caller, appointment: &Appointment) -> Result<(), ApiError> {
-    let staff = caller.is_admin() || caller.id() == appointment.doctor_id;
-    if staff || Utc::now() < appointment.starts_at {
-        return Ok(());
-    }
-    Err(Problem::new(
-        StatusCode::CONFLICT,
-        "already-started",
-        "The appointment has started",
-    )
-    .with_detail("once an appointment has started, only the clinic can cancel or change it")
-    .into())
 }
 
 /// A scheduled appointment the caller may change, as read before the change.
@@ -243,17 +184,6 @@ impl Found {
     fn snapshot_after(&self, change: &Change) -> carebook_events::AppointmentSnapshot {
         self.appointment
             .snapshot_after(change, &self.patient, &self.doctor)
-    }
-
-    /// The change that ends the appointment with `status`.
-    fn closed(&self, status: AppointmentStatus, cancellation_reason: Option<String>) -> Change {
-        Change {
-            slot: self.appointment.slot(),
-            duration_minutes: u16::try_from(self.appointment.duration_minutes).unwrap_or_default(),
-            reason: self.appointment.reason.clone(),
-            status,
-            cancellation_reason,
-        }
     }
 }
 

@@ -13,8 +13,8 @@ pub use change::{cancel_appointment, complete_appointment, reschedule_appointmen
 pub use hours::{DoctorHours, HoursSource, get_working_hours, set_working_hours};
 pub use read::{get_appointment, list_appointments};
 
-use carebook_auth::{Principal, Role};
-use carebook_events::{Actor, Slot};
+use carebook_auth::{AuthError, Principal, Role};
+use carebook_events::Slot;
 use carebook_http::{ApiError, Problem, authenticate, json};
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -22,7 +22,8 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::store::{self, Appointment};
+use crate::domain::{Appointment, Caller, Refusal};
+use crate::store;
 use crate::{App, WeeklyHours, WorkingHours};
 
 /// This service's operations in the HTTP API's OpenAPI document (`carebook-openapi`).
@@ -68,47 +69,6 @@ carebook_http::problem_responses! {
     KeyReused: "This `Idempotency-Key` was used for a different request", ["idempotency-key-reused"];
 }
 
-/// The caller in the role that decides what they may do: admin, else doctor, else patient.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Caller {
-    Patient(Uuid),
-    Doctor(Uuid),
-    Admin(Uuid),
-}
-
-impl Caller {
-    fn id(self) -> Uuid {
-        match self {
-            Caller::Patient(id) | Caller::Doctor(id) | Caller::Admin(id) => id,
-        }
-    }
-
-    fn role(self) -> Role {
-        match self {
-            Caller::Patient(_) => Role::Patient,
-            Caller::Doctor(_) => Role::Doctor,
-            Caller::Admin(_) => Role::Admin,
-        }
-    }
-
-    /// The caller as an event names who acted.
-    fn actor(self) -> Actor {
-        Actor {
-            id: self.id(),
-            role: self.role(),
-        }
-    }
-
-    fn is_admin(self) -> bool {
-        matches!(self, Caller::Admin(_))
-    }
-
-    /// Participants and admins see an appointment; to anyone else it does not exist.
-    fn sees(self, appointment: &Appointment) -> bool {
-        self.is_admin() || [appointment.patient_id, appointment.doctor_id].contains(&self.id())
-    }
-}
-
 async fn caller(app: &App, request: &Request) -> Result<(Principal, Caller), ApiError> {
     let principal = authenticate(request, &app.verifier).await?;
     principal.require_any(&Role::ALL)?;
@@ -121,6 +81,48 @@ async fn caller(app: &App, request: &Request) -> Result<(Principal, Caller), Api
         Caller::Patient(id)
     };
     Ok((principal, caller))
+}
+
+/// Each refusal of the clinic's rules as the problem a client reads.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Forbidden { required } => AuthError::Forbidden { required }.into(),
+            Refusal::NotADoctor => {
+                Problem::invalid_field("doctor_id", "is not a doctor of this clinic").into()
+            }
+            Refusal::NotAPatient => {
+                Problem::invalid_field("patient_id", "is not a patient of this clinic").into()
+            }
+            Refusal::OutsideHours {
+                doctor_id,
+                time_zone,
+            } => Problem::invalid_field(
+                "starts_at",
+                format!(
+                    "is outside the doctor's working hours (GET /doctors/{doctor_id}/working-hours; times in {})",
+                    time_zone.name()
+                ),
+            )
+            .into(),
+            Refusal::AlreadyStarted => Problem::new(
+                StatusCode::CONFLICT,
+                "already-started",
+                "The appointment has started",
+            )
+            .with_detail(
+                "once an appointment has started, only the clinic can cancel or change it",
+            )
+            .into(),
+            Refusal::NotStarted => Problem::new(
+                StatusCode::CONFLICT,
+                "not-started",
+                "The appointment has not started",
+            )
+            .with_detail("an appointment is completed at or after its start")
+            .into(),
+        }
+    }
 }
 
 /// The `{id}` of an appointment route, recorded on the handler's span as `appointment_id`.
@@ -204,27 +206,6 @@ async fn doctor_week(
     )
 }
 
-/// 400 on `starts_at` unless `slot` lies within `week`, the doctor's.
-fn fits_hours(
-    week: &WeeklyHours,
-    clinic: &WorkingHours,
-    doctor_id: Uuid,
-    slot: Slot,
-) -> Result<(), ApiError> {
-    if week.fits(clinic, slot) {
-        Ok(())
-    } else {
-        Err(Problem::invalid_field(
-            "starts_at",
-            format!(
-                "is outside the doctor's working hours (GET /doctors/{doctor_id}/working-hours; times in {})",
-                clinic.time_zone.name()
-            ),
-        )
-        .into())
-    }
-}
-
 fn not_scheduled(appointment: &Appointment) -> ApiError {
     Problem::new(
         StatusCode::CONFLICT,
@@ -274,5 +255,88 @@ fn check_version(expected: Option<i32>, appointment: &Appointment) -> Result<(),
             .with_extension("current_version", json!(appointment.version))
             .into()),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(refusal: Refusal) -> serde_json::Value {
+        serde_json::to_value(Problem::from(ApiError::from(refusal))).unwrap()
+    }
+
+    #[test]
+    fn a_refusal_by_role_is_a_403_naming_the_roles_that_may() {
+        let refusal = Refusal::Forbidden {
+            required: vec!["doctor", "admin"],
+        };
+
+        assert_eq!(
+            problem(refusal),
+            json!({
+                "type": "urn:carebook:problem:forbidden", "title": "Not allowed", "status": 403,
+                "detail": "this needs one of the roles: doctor, admin",
+            })
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_who_or_when_is_a_400_on_the_field_to_change() {
+        let doctor_id = Uuid::from_u128(1);
+        let outside = Refusal::OutsideHours {
+            doctor_id,
+            time_zone: chrono_tz::Europe::London,
+        };
+
+        let cases = [
+            (
+                Refusal::NotADoctor,
+                "doctor_id",
+                "is not a doctor of this clinic".to_owned(),
+            ),
+            (
+                Refusal::NotAPatient,
+                "patient_id",
+                "is not a patient of this clinic".to_owned(),
+            ),
+            (
+                outside,
+                "starts_at",
+                format!(
+                    "is outside the doctor's working hours (GET /doctors/{doctor_id}/working-hours; times in Europe/London)"
+                ),
+            ),
+        ];
+
+        for (refusal, field, message) in cases {
+            assert_eq!(
+                problem(refusal),
+                json!({
+                    "type": "urn:carebook:problem:validation", "title": "The request is invalid",
+                    "status": 400, "errors": { field: message },
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_refusal_of_timing_is_a_409_saying_what_the_clinic_allows() {
+        assert_eq!(
+            problem(Refusal::AlreadyStarted),
+            json!({
+                "type": "urn:carebook:problem:already-started",
+                "title": "The appointment has started", "status": 409,
+                "detail": "once an appointment has started, only the clinic can cancel or change it",
+            })
+        );
+        assert_eq!(
+            problem(Refusal::NotStarted),
+            json!({
+                "type": "urn:carebook:problem:not-started",
+                "title": "The appointment has not started", "status": 409,
+                "detail": "an appointment is completed at or after its start",
+            })
+        );
     }
 }

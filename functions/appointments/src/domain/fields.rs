@@ -1,39 +1,4 @@
-use std::collections::BTreeMap;
-
-use carebook_http::Problem;
 use chrono::{DateTime, Utc};
-
-/// Field errors, collected so one answer names every problem of a request.
-#[derive(Debug, Default)]
-pub struct FieldErrors(BTreeMap<String, String>);
-
-impl FieldErrors {
-    /// Records `field`'s error when `result` is one; the value otherwise.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.add(field, message);
-                None
-            }
-        }
-    }
-
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_owned())
-            .or_insert_with(|| message.into());
-    }
-
-    /// `Ok` when no field was wrong, else the 400 naming them all.
-    pub fn finish(self) -> Result<(), Problem> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Problem::validation(self.0))
-        }
-    }
-}
 
 /// How long an appointment lasts: 5 to 240 minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

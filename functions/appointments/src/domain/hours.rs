@@ -1,10 +1,10 @@
 //! A doctor's working hours as the API reads and writes them, and the availability range.
 
-use carebook_http::Problem;
+use carebook_http::{FieldErrors, Problem};
 use chrono::{Days, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::{FieldErrors, Span, WeeklyHours};
+use super::{Span, WeeklyHours};
 
 /// The longest range one availability request answers: a month view.
 const MAX_AVAILABILITY_DAYS: u64 = 31;

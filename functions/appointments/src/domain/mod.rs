@@ -1,16 +1,27 @@
-//! Requests as the appointments service accepts them. Raw bodies and query strings are parsed
-//! once into these types, every field error collected into one 400; past this point nothing
-//! is re-checked.
+//! Requests as the appointments service accepts them, and the clinic's rules. Raw bodies and
+//! query strings are parsed once into these types, every field error collected into one 400;
+//! past this point nothing is re-checked. The rules decide what to write or why not, without
+//! a database: the API reads what they need and writes what they return.
 
+mod appointment;
 mod availability;
+mod booking;
+mod caller;
+mod changes;
 mod fields;
 mod hours;
+mod refusal;
 mod requests;
 mod rules;
 
+pub use appointment::{Appointment, Change, NewRow, Parties, Person};
 pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, free_slots};
-pub use fields::{DurationMinutes, FieldErrors, IdempotencyKey, Reason};
+pub use booking::{Booker, book};
+pub use caller::Caller;
+pub use changes::{cancel, complete, reschedule};
+pub use fields::{DurationMinutes, IdempotencyKey, Reason};
 pub use hours::{AvailabilityQuery, DayName, DayRange, HoursBody, HoursSpan};
+pub use refusal::Refusal;
 pub use requests::{
     BookBody, CancelBody, Cancellation, ListFilter, ListQuery, NewAppointment, Reschedule,
     RescheduleBody,

@@ -1,15 +1,17 @@
 use carebook_events::{AppointmentStatus, Priority};
-use carebook_http::Problem;
+use carebook_http::{FieldErrors, Problem};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde::de::IntoDeserializer;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::fields::{future_start, rfc3339};
-use super::{DurationMinutes, FieldErrors, Reason};
+use super::{DurationMinutes, Reason};
 
 /// `POST /appointments` as sent.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+// Serialised, it is the request a retry with the same `Idempotency-Key` must repeat: as it was
+// sent, less any `null` (which says the same as an absent field).
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookBody {
     #[schema(format = Uuid)]
@@ -17,14 +19,17 @@ pub struct BookBody {
     /// RFC 3339, in the future, within a year, inside the doctor's working hours.
     #[schema(format = DateTime)]
     starts_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 5, maximum = 240, default = 30)]
     duration_minutes: Option<i64>,
     #[schema(min_length = 1, max_length = 2000)]
     reason: String,
     /// `normal` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
     /// The patient an admin books for; required from admins, refused from anyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = Uuid)]
     patient_id: Option<String>,
 }
@@ -326,6 +331,19 @@ mod tests {
                 "starts_at"
             ]
         );
+    }
+
+    #[test]
+    fn a_booking_is_remembered_for_its_retries_as_sent_less_its_nulls() {
+        let mut sent = booking();
+        sent["reason"] = json!("  check-up ");
+        sent["duration_minutes"] = json!(45);
+        sent["priority"] = json!(null);
+
+        let body: BookBody = serde_json::from_value(sent.clone()).unwrap();
+
+        sent.as_object_mut().unwrap().remove("priority");
+        assert_eq!(serde_json::to_value(&body).unwrap(), sent);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use carebook_testkit::ApiRequest;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Person, TestApp, tomorrow_at};
+use crate::helpers::{Person, TestApp, booking, tomorrow_at};
 
 fn ids(page: &Value) -> Vec<Value> {
     page["items"]
@@ -90,6 +90,57 @@ async fn each_caller_lists_what_is_theirs_in_pages_with_filters() {
         (forbidden_filter, problem["errors"]["doctor_id"].is_string()),
         (StatusCode::BAD_REQUEST, true)
     );
+}
+
+#[tokio::test]
+async fn every_list_filter_narrows_what_an_admin_sees() {
+    // Arrange: a (first patient, first doctor, 09:00), b (first patient, second doctor,
+    // 11:00, an emergency), c (second patient, first doctor, 13:00).
+    let app = TestApp::spawn().await;
+    let doctors = app.register_many(&["doctor"], 2).await;
+    let patients = app.register_many(&["patient"], 2).await;
+    let a = app.book(&patients[0], &doctors[0], tomorrow_at(9)).await;
+    let mut emergency = booking(&doctors[1], tomorrow_at(11));
+    emergency["priority"] = json!("emergency");
+    let (booked, b) = app.try_book(&patients[0], &emergency).await;
+    assert_eq!(booked, StatusCode::CREATED, "{b}");
+    let c = app.book(&patients[1], &doctors[0], tomorrow_at(13)).await;
+    let admin = app.admin().await;
+    let at = |hour, minutes| (tomorrow_at(hour) + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let (quarter_past_nine, ten, quarter_past_eleven) = (at(9, 15), at(10, 0), at(11, 15));
+    let (first_patient, second_patient) = (patients[0].id.to_string(), patients[1].id.to_string());
+    let first_doctor = doctors[0].id.to_string();
+    let lists = async |query: &[(&str, &str)], expected: &[&Value]| {
+        // Act
+        let (status, page) = app.call(api::list_appointments, list(&admin, query)).await;
+
+        // Assert
+        assert_eq!(status, StatusCode::OK, "{query:?}: {page}");
+        let expected: Vec<Value> = expected.iter().map(|x| x["id"].clone()).collect();
+        assert_eq!(ids(&page), expected, "{query:?}");
+    };
+
+    // `from` keeps what ends after it, `to` what starts before it: what is under way counts.
+    lists(&[("from", &quarter_past_nine)], &[&a, &b, &c]).await;
+    lists(&[("from", &ten)], &[&b, &c]).await;
+    lists(&[("to", &quarter_past_eleven)], &[&a, &b]).await;
+    lists(&[("to", &ten)], &[&a]).await;
+    lists(&[("from", &ten), ("to", &quarter_past_eleven)], &[&b]).await;
+    lists(&[("priority", "emergency")], &[&b]).await;
+    lists(
+        &[("status", "scheduled"), ("priority", "normal")],
+        &[&a, &c],
+    )
+    .await;
+    lists(&[("patient_id", &first_patient)], &[&a, &b]).await;
+    lists(
+        &[
+            ("patient_id", &second_patient),
+            ("doctor_id", &first_doctor),
+        ],
+        &[&c],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -1,0 +1,131 @@
+//! The directory of doctors and patients (`people`), kept from `user-events`.
+
+use carebook_events::UserSnapshot;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::hours::SpanColumns;
+use crate::domain::{Parties, Person};
+
+pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
+    sqlx::query_as(
+        "select id, roles, display_name(people) as name, email, email_verified from people where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Adds `user` unless the directory knows them already, locking nothing when it does, and
+/// returns them as it knows them. Their event time is `-infinity`, so any `user-events` event
+/// about them wins.
+pub async fn add_person_if_missing(
+    conn: &mut PgConnection,
+    user: &UserSnapshot,
+) -> sqlx::Result<Option<Person>> {
+    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
+    sqlx::query(
+        "insert into people (id, roles, username, email, email_verified, first_name, last_name, specialty, event_time)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, '-infinity'::timestamptz)
+         on conflict (id) do nothing",
+    )
+    .bind(user.user_id)
+    .bind(roles)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(user.email_verified)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.specialty)
+    .execute(&mut *conn)
+    .await?;
+    person(conn, user.user_id).await
+}
+
+/// Applies `user` as of `event_time` unless a newer event was applied. Returns whether the
+/// row changed.
+pub async fn upsert_person(
+    conn: &mut PgConnection,
+    user: &UserSnapshot,
+    event_time: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
+    let result = sqlx::query(
+        "insert into people (id, roles, username, email, email_verified, first_name, last_name, specialty, event_time)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (id) do update set
+            roles = excluded.roles, username = excluded.username, email = excluded.email,
+            email_verified = excluded.email_verified,
+            first_name = excluded.first_name, last_name = excluded.last_name,
+            specialty = excluded.specialty, event_time = excluded.event_time
+         where people.event_time <= excluded.event_time",
+    )
+    .bind(user.user_id)
+    .bind(roles)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(user.email_verified)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.specialty)
+    .bind(event_time)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Records that `event_id` was applied; `false` when it already was.
+pub async fn mark_processed(conn: &mut PgConnection, event_id: Uuid) -> sqlx::Result<bool> {
+    let result =
+        sqlx::query("insert into processed_events (event_id) values ($1) on conflict do nothing")
+            .bind(event_id)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct PartyRow {
+    #[sqlx(flatten)]
+    person: Person,
+    own_hours: bool,
+    #[sqlx(flatten)]
+    spans: SpanColumns,
+}
+
+/// The doctor and the patient of a booking and the doctor's week, in one round trip.
+pub async fn parties(
+    conn: &mut PgConnection,
+    doctor_id: Uuid,
+    patient_id: Uuid,
+) -> sqlx::Result<Parties> {
+    let rows: Vec<PartyRow> = sqlx::query_as(
+        "select p.id, p.roles, display_name(p) as name, p.email, p.email_verified,
+                s.doctor_id is not null as own_hours, h.*
+         from people p
+         left join doctor_schedules s on s.doctor_id = p.id
+         cross join lateral (
+            select coalesce(array_agg(w.weekday order by w.weekday, w.opens), '{}') as weekdays,
+                   coalesce(array_agg(w.opens order by w.weekday, w.opens), '{}') as opens,
+                   coalesce(array_agg(w.closes order by w.weekday, w.opens), '{}') as closes
+            from working_hours w where w.doctor_id = p.id
+         ) h
+         where p.id in ($1, $2)",
+    )
+    .bind(doctor_id)
+    .bind(patient_id)
+    .fetch_all(conn)
+    .await?;
+    let mut parties = Parties::default();
+    for row in rows {
+        if row.person.id == doctor_id {
+            parties.doctor_hours = row.own_hours.then(|| row.spans.week());
+            parties.doctor = Some(row.person.clone());
+        }
+        if row.person.id == patient_id {
+            parties.patient = Some(row.person);
+        }
+    }
+    Ok(parties)
+}

@@ -1,0 +1,26 @@
+//! All SQL of the appointments service, by concern: [`appointments`], the [`directory`] of
+//! doctors and patients, and doctors' working [`hours`]. Functions take a connection so the
+//! caller decides the transaction, and puts each change and its outbox event in the same one.
+//!
+//! Each statement is one literal where it runs (as `sqlx::query!` will want them); the one
+//! whose filters vary with the request is built by a `QueryBuilder`, binding every value.
+
+mod appointments;
+mod directory;
+mod hours;
+
+pub use appointments::{
+    KeyClaim, Scope, book, booked, change, claimed_key, clash, find, is_over_open_limit, list,
+};
+pub use directory::{add_person_if_missing, mark_processed, parties, person, upsert_person};
+pub use hours::{own_hours, set_own_hours};
+
+/// The name of the constraint `error` violated, for exclusion and unique violations.
+pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("23P01" | "23505")) => {
+            db.constraint()
+        }
+        _ => None,
+    }
+}
