@@ -10,7 +10,9 @@ const all = ["doctors"] as const;
 
 /** Query keys of doctors: the directory, and per doctor their free slots and working hours. */
 export const doctorKeys = {
-  directory: (specialty: string) => [...all, "directory", { specialty }] as const,
+  /** Every page of the directory, whatever the specialty: what onboarding a doctor changes. */
+  directories: () => [...all, "directory"] as const,
+  directory: (specialty: string) => [...doctorKeys.directories(), { specialty }] as const,
   /** Every range of a doctor's free slots: what a booking or new working hours change. */
   availabilityOf: (doctorId: string) => [...all, doctorId, "availability"] as const,
   availability: (doctorId: string, from: string, to: string) =>

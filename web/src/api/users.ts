@@ -2,6 +2,7 @@ import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query
 
 import { useApi } from "./ApiContext";
 import type { ApiClient } from "./client";
+import { doctorKeys } from "./doctors";
 import { unwrap } from "./problem";
 import type { NewUserBody, PatchBody, Role } from "./types";
 
@@ -50,6 +51,10 @@ export function useCreateUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (user: NewUserBody) => unwrap(await client.POST("/users", { body: user })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: userKeys.searches() }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: userKeys.searches() }),
+        queryClient.invalidateQueries({ queryKey: doctorKeys.directories() }),
+      ]),
   });
 }

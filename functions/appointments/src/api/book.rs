@@ -147,7 +147,7 @@ async fn replay(
         .await
         .context("reading the idempotency key")?
         .context("a claimed idempotency key vanished")?;
-    if &first != claim.request {
+    if without_nulls(first) != *claim.request {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
@@ -162,6 +162,18 @@ async fn replay(
         .context("an idempotency key outlived its appointment")?;
     tracing::info!(appointment_id = %existing, "idempotent retry answered");
     Ok(created(&appointment, true))
+}
+
+/// `request` as keys are stored now, without `null` fields. Keys stored before were the body as
+/// sent, nulls included, and keys never expire: both forms must match the same retry.
+fn without_nulls(request: serde_json::Value) -> serde_json::Value {
+    match request {
+        serde_json::Value::Object(fields) => fields
+            .into_iter()
+            .filter(|(_, value)| !value.is_null())
+            .collect(),
+        other => other,
+    }
 }
 
 fn created(appointment: &Appointment, replayed: bool) -> Response<Body> {
