@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 STACK := localstack/stack.sh
 
-.PHONY: dev demo build web-build web-test bench check-deploy deploy test tools lint smoke workspace-tests fuzz-smoke fuzz stack-up stack-down stack-status dlq-list dlq-replay help
+.PHONY: dev demo build web-build web-test bench check-deploy deploy test tools lint smoke workspace-tests sqlx-prepare sqlx-check fuzz-smoke fuzz stack-up stack-down stack-status dlq-list dlq-replay help
 
 ## dev: local stack + every handler behind cargo lambda watch on http://127.0.0.1:9000
 dev:
@@ -39,9 +39,9 @@ deploy:
 	@infra/deploy.sh
 
 ## test: install and start the stack, check formatting and lints, run every test
-test: tools lint web-test check-deploy smoke stack-up workspace-tests fuzz-smoke build
+test: tools lint web-test check-deploy smoke stack-up workspace-tests sqlx-check fuzz-smoke build
 
-## tools: install the cached tools (Kafka, Keycloak, moto, cargo-lambda, cargo-nextest); part of make test
+## tools: install the cached tools (Kafka, Keycloak, moto, cargo-lambda, cargo-nextest, sqlx-cli); part of make test
 tools:
 	@$(STACK) tools
 
@@ -61,6 +61,14 @@ smoke:
 # cargo-nextest (installed by `make tools`) runs every test in a process of its own, in parallel.
 workspace-tests:
 	@eval "$$($(STACK) env)"; cargo nextest run --locked --workspace --no-fail-fast --features carebook-backends/kafka-tls
+
+## sqlx-prepare: after changing SQL or migrations, rewrite each crate's .sqlx/ (the query data builds check statements against)
+sqlx-prepare:
+	@localstack/sqlx-prepare.sh
+
+## sqlx-check: each crate's committed .sqlx/ matches its SQL and migrations; part of make test
+sqlx-check:
+	@localstack/sqlx-prepare.sh --check
 
 ## fuzz-smoke: each cargo fuzz target (token, cloudevent, msk_event) for 15 s; part of make test
 fuzz-smoke:

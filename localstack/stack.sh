@@ -7,7 +7,7 @@
 #   localstack/stack.sh status               what runs, and whether this checkout started it
 #   localstack/stack.sh env                  the environment handlers and tests need
 #   localstack/stack.sh tools                install the cached tools only (Kafka, Keycloak, moto,
-#                                            cargo-lambda, cargo-nextest)
+#                                            cargo-lambda, cargo-nextest, sqlx-cli)
 #   localstack/stack.sh pytools              moto and cargo-lambda only (make dev with Docker)
 #
 # Components: postgres kafka moto keycloak. Tools are installed once per machine into
@@ -70,7 +70,7 @@ export KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD
 export AWS_LAMBDA_LOG_FORMAT=JSON
 # The users service's Admin API client, as localstack/keycloak/realm.json defines it (dev only).
 export KEYCLOAK_ADMIN_CLIENT_SECRET=carebook-users-service-secret
-export PATH=$VENV/bin:$(dirname "$NEXTEST"):\$PATH
+export PATH=$VENV/bin:$(dirname "$NEXTEST"):$(dirname "$SQLX_CLI"):\$PATH
 EOF
 }
 

@@ -7,6 +7,9 @@ VENV="$CACHE/venv"
 PYTHON_TOOLS="moto[server]==5.2.5 cargo-lambda==1.9.2 schemathesis==4.32.5 openapi-spec-validator==0.9.0"
 NEXTEST_VERSION=0.9.151
 NEXTEST="$CACHE/tools/cargo-nextest-$NEXTEST_VERSION/bin/cargo-nextest"
+# The same version as Cargo.lock's sqlx, whose macros read the query data sqlx-cli writes.
+SQLX_CLI_VERSION=0.8.6
+SQLX_CLI="$CACHE/tools/sqlx-cli-$SQLX_CLI_VERSION/bin/cargo-sqlx"
 
 ensure_base_tools() {
     local missing=()
@@ -58,6 +61,18 @@ ensure_nextest() {
     rm -rf "$CACHE/build/nextest"
 }
 
+# sqlx-cli's `cargo sqlx prepare` writes each crate's .sqlx/ query data (localstack/sqlx-prepare.sh).
+ensure_sqlx_cli() {
+    [ -x "$SQLX_CLI" ] && return 0
+    say "installing sqlx-cli $SQLX_CLI_VERSION into $CACHE/tools (compiled from crates.io, a few minutes, once per machine)"
+    mkdir -p "$CACHE/build"
+    CARGO_TARGET_DIR="$CACHE/build/sqlx-cli" cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+        --no-default-features --features postgres,rustls \
+        --root "$CACHE/tools/sqlx-cli-$SQLX_CLI_VERSION" >"$CACHE/build/sqlx-cli-install.log" 2>&1 ||
+        { log_tail "$CACHE/build/sqlx-cli-install.log"; fail "installing sqlx-cli failed; see $CACHE/build/sqlx-cli-install.log"; }
+    rm -rf "$CACHE/build/sqlx-cli"
+}
+
 ensure_python_tools() {
     local marker="$VENV/.carebook-tools"
     [ -f "$marker" ] && [ "$(cat "$marker")" = "$PYTHON_TOOLS" ] && return 0
@@ -75,4 +90,5 @@ ensure_tools() {
     ensure_keycloak
     ensure_python_tools
     ensure_nextest
+    ensure_sqlx_cli
 }

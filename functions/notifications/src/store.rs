@@ -1,4 +1,6 @@
-//! All SQL of the notifications service.
+//! All SQL of the notifications service, checked against its schema at compile time (`.sqlx/`,
+//! localstack/sqlx-prepare.sh). `status` is text to the database; `as NotificationStatus` binds
+//! and reads it as the enum.
 
 use std::time::Duration;
 
@@ -29,7 +31,7 @@ pub enum NotificationStatus {
 }
 
 /// A notification as `GET /notifications` shows it.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     pub id: Uuid,
     pub event_id: Uuid,
@@ -86,22 +88,22 @@ pub async fn claim(
     } else {
         (NotificationStatus::Skipped, Some(UNVERIFIED))
     };
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+    let inserted = sqlx::query_scalar!(
         "insert into notifications
              (id, event_id, event_type, recipient_id, recipient_email, template, subject, status, failure)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (event_id, recipient_id) do nothing
          returning id",
+        Uuid::now_v7(),
+        event_id,
+        event_type,
+        email.recipient_id,
+        &email.to,
+        email.template,
+        &email.subject,
+        status as NotificationStatus,
+        failure,
     )
-    .bind(Uuid::now_v7())
-    .bind(event_id)
-    .bind(event_type)
-    .bind(email.recipient_id)
-    .bind(&email.to)
-    .bind(email.template)
-    .bind(&email.subject)
-    .bind(status)
-    .bind(failure)
     .fetch_optional(&mut *db.connection().await?)
     .await?;
     if let Some(id) = inserted {
@@ -115,16 +117,16 @@ pub async fn claim(
                       to: NotificationStatus,
                       failure: Option<&'static str>|
            -> Result<Option<Uuid>, DatabaseError> {
-        Ok(sqlx::query_scalar::<_, Uuid>(
+        Ok(sqlx::query_scalar!(
             "update notifications set status = $4, failure = coalesce($5, failure), updated_at = now()
              where event_id = $1 and recipient_id = $2 and status = $3
              returning id",
+            event_id,
+            email.recipient_id,
+            from as NotificationStatus,
+            to as NotificationStatus,
+            failure,
         )
-        .bind(event_id)
-        .bind(email.recipient_id)
-        .bind(from)
-        .bind(to)
-        .bind(failure)
         .fetch_optional(&mut *db.connection().await?)
         .await?)
     };
@@ -162,13 +164,13 @@ pub async fn mark_sent(
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let attempt = async {
-            sqlx::query(
+            sqlx::query!(
                 "update notifications set status = $3, ses_message_id = $2, attempts = attempts + 1,
                         failure = null, updated_at = now() where id = $1",
+                id,
+                message_id,
+                NotificationStatus::Sent as NotificationStatus,
             )
-            .bind(id)
-            .bind(message_id)
-            .bind(NotificationStatus::Sent)
             .execute(&mut *db.connection().await?)
             .await?;
             Ok::<_, DatabaseError>(())
@@ -197,13 +199,13 @@ pub async fn mark_failed(
     } else {
         NotificationStatus::Pending
     };
-    sqlx::query(
+    sqlx::query!(
         "update notifications set status = $3, failure = $2, attempts = attempts + 1,
                 updated_at = now() where id = $1",
+        id,
+        failure,
+        status as NotificationStatus,
     )
-    .bind(id)
-    .bind(failure)
-    .bind(status)
     .execute(&mut *db.connection().await?)
     .await?;
     Ok(())
@@ -216,19 +218,21 @@ pub async fn list(
     after: Option<&(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Notification>, DatabaseError> {
-    Ok(sqlx::query_as(
-        "select id, event_id, event_type, recipient_id, template, subject, status, failure,
-                ses_message_id, attempts, created_at, updated_at
+    Ok(sqlx::query_as!(
+        Notification,
+        r#"select id, event_id, event_type, recipient_id, template, subject,
+                status as "status: NotificationStatus", failure, ses_message_id, attempts,
+                created_at, updated_at
          from notifications
          where ($1::uuid is null or recipient_id = $1)
            and ($2::timestamptz is null or (created_at, id) < ($2, $3))
          order by created_at desc, id desc
-         limit $4",
+         limit $4"#,
+        recipient,
+        after.map(|(time, _)| *time),
+        after.map(|(_, id)| *id),
+        limit,
     )
-    .bind(recipient)
-    .bind(after.map(|(time, _)| *time))
-    .bind(after.map(|(_, id)| *id))
-    .bind(limit)
     .fetch_all(&mut *db.connection().await?)
     .await?)
 }

@@ -35,7 +35,7 @@ async fn secret_for(db: &TestDatabase, host: &str) -> String {
 /// The certificate the local cluster serves, as the CA that vouches for it.
 async fn server_certificate(db: &TestDatabase) -> PathBuf {
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-    let file: String = sqlx::query_scalar("select current_setting('ssl_cert_file')")
+    let file = sqlx::query_scalar!(r#"select current_setting('ssl_cert_file') as "file!""#)
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -56,17 +56,17 @@ async fn the_database_is_found_through_an_rds_style_secret_over_verified_tls() {
         .unwrap();
 
     // Assert
-    let (name, tls): (String, bool) = sqlx::query_as(
-        "select current_database(), ssl from pg_stat_ssl where pid = pg_backend_pid()",
+    let connection = sqlx::query!(
+        r#"select current_database() as "name!", ssl as "tls!" from pg_stat_ssl where pid = pg_backend_pid()"#,
     )
     .fetch_one(&mut *backends.connection().await.unwrap())
     .await
     .unwrap();
     assert_eq!(
-        name,
+        connection.name,
         Url::parse(db.url()).unwrap().path().trim_start_matches('/')
     );
-    assert!(tls, "the connection is not TLS");
+    assert!(connection.tls, "the connection is not TLS");
 }
 
 #[tokio::test]

@@ -16,21 +16,21 @@ async fn a_connection_dropped_while_idle_is_replaced_before_use() {
         .connect("TEST_DATABASE_URL")
         .await
         .unwrap();
-    let first: i32 = sqlx::query_scalar("select pg_backend_pid()")
+    let first = sqlx::query_scalar!(r#"select pg_backend_pid() as "pid!""#)
         .fetch_one(&mut *backends.connection().await.unwrap())
         .await
         .unwrap();
     // What happens to a frozen Lambda's connection: the server ends it.
-    let terminated: bool = sqlx::query_scalar("select pg_terminate_backend($1)")
-        .bind(first)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let terminated =
+        sqlx::query_scalar!(r#"select pg_terminate_backend($1) as "terminated!""#, first)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert!(terminated);
     tokio::time::sleep(Duration::from_secs(6)).await;
 
     // Act
-    let next: i32 = sqlx::query_scalar("select pg_backend_pid()")
+    let next = sqlx::query_scalar!(r#"select pg_backend_pid() as "pid!""#)
         .fetch_one(&mut *backends.connection().await.unwrap())
         .await
         .unwrap();

@@ -57,13 +57,16 @@ pub async fn enqueue<T: EventData>(
     event: &CloudEvent<T>,
 ) -> Result<(), OutboxError> {
     let row = OutboxRow::of(event)?;
-    sqlx::query("insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)")
-        .bind(row.id)
-        .bind(row.topic)
-        .bind(&row.key)
-        .bind(&row.payload)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)",
+        row.id,
+        row.topic,
+        &row.key,
+        // The macros know jsonb as serde_json::Value; the envelope encodes itself as jsonb.
+        &row.payload as &Json<Envelope>,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -166,11 +169,11 @@ impl Outbox {
     /// failure stops the run, since the brokers are then most likely down for every key.
     #[tracing::instrument(skip_all)]
     pub async fn relay(&self, max_keys: i64) -> Result<usize, OutboxError> {
-        let keys: Vec<String> = sqlx::query_scalar(
+        let keys = sqlx::query_scalar!(
             "select key from outbox where published_at is null and parked_at is null
              group by key order by min(seq) limit $1",
+            max_keys,
         )
-        .bind(max_keys)
         .fetch_all(&mut *self.backends.connection().await?)
         .await?;
         let mut published = 0;
@@ -183,8 +186,8 @@ impl Outbox {
 
     /// How many events wait to be published.
     pub async fn pending(&self) -> Result<i64, OutboxError> {
-        Ok(sqlx::query_scalar(
-            "select count(*) from outbox where published_at is null and parked_at is null",
+        Ok(sqlx::query_scalar!(
+            r#"select count(*) as "count!" from outbox where published_at is null and parked_at is null"#,
         )
         .fetch_one(&mut *self.backends.connection().await?)
         .await?)
@@ -193,11 +196,11 @@ impl Outbox {
     /// How many events are parked: refused by the brokers [`PARK_AFTER_ATTEMPTS`] times, they
     /// wait for an operator (README, "Events and the outbox").
     pub async fn parked(&self) -> Result<i64, OutboxError> {
-        Ok(
-            sqlx::query_scalar("select count(*) from outbox where parked_at is not null")
-                .fetch_one(&mut *self.backends.connection().await?)
-                .await?,
+        Ok(sqlx::query_scalar!(
+            r#"select count(*) as "count!" from outbox where parked_at is not null"#
         )
+        .fetch_one(&mut *self.backends.connection().await?)
+        .await?)
     }
 
     /// Only the sends are bounded by `deadline`: a database future cancelled mid-transaction
@@ -212,33 +215,35 @@ impl Outbox {
         // One publisher per key at a time keeps each key's events in order on the topic.
         let locked = match wait {
             Wait::ForLock => {
-                sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-                    .bind(key)
+                sqlx::query!("select pg_advisory_xact_lock(hashtextextended($1, 0))", key)
                     .execute(&mut *tx)
                     .await?;
                 true
             }
             Wait::SkipIfLocked => {
-                sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended($1, 0))")
-                    .bind(key)
-                    .fetch_one(&mut *tx)
-                    .await?
+                sqlx::query_scalar!(
+                    r#"select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as "locked!""#,
+                    key,
+                )
+                .fetch_one(&mut *tx)
+                .await?
             }
         };
         if !locked {
             return Ok(0);
         }
-        let pending: Vec<(Uuid, String, Json<serde_json::Value>)> = sqlx::query_as(
+        let pending = sqlx::query!(
             "select id, topic, payload from outbox
              where key = $1 and published_at is null and parked_at is null order by seq",
+            key,
         )
-        .bind(key)
         .fetch_all(&mut *tx)
         .await?;
         let mut published = Vec::with_capacity(pending.len());
         let mut failure = None;
-        for (id, topic, Json(payload)) in pending {
-            let bytes = serde_json::to_vec(&payload)?;
+        for event in pending {
+            let (id, topic) = (event.id, event.topic);
+            let bytes = serde_json::to_vec(&event.payload)?;
             let send = async {
                 Ok::<_, OutboxError>(
                     self.backends
@@ -267,10 +272,12 @@ impl Outbox {
                 }
             }
         }
-        sqlx::query("update outbox set published_at = now() where id = any($1)")
-            .bind(&published)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update outbox set published_at = now() where id = any($1)",
+            &published,
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         match failure {
             Some(error) => Err(error),
@@ -310,17 +317,18 @@ async fn refuse(
     error: &KafkaError,
 ) -> Result<bool, OutboxError> {
     let reason = error.to_string();
-    let (attempts, parked): (i32, bool) = sqlx::query_as(
-        "update outbox set attempts = attempts + 1, last_error = $2,
+    let refused = sqlx::query!(
+        r#"update outbox set attempts = attempts + 1, last_error = $2,
              parked_at = case when attempts + 1 >= $3 then now() end
          where id = $1
-         returning attempts, parked_at is not null",
+         returning attempts, parked_at is not null as "parked!""#,
+        id,
+        &reason,
+        PARK_AFTER_ATTEMPTS,
     )
-    .bind(id)
-    .bind(&reason)
-    .bind(PARK_AFTER_ATTEMPTS)
     .fetch_one(conn)
     .await?;
+    let (attempts, parked) = (refused.attempts, refused.parked);
     if parked {
         tracing::error!(outbox_id = %id, topic, key, attempts, reason, "event parked: the brokers refuse it; its key's later events go on");
     } else {

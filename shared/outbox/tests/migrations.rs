@@ -64,7 +64,7 @@ async fn a_database_migrated_when_each_service_kept_the_outbox_migrations_sees_n
         let db = TestDatabase::create(&Migrator::new(before_the_move.clone()).await.unwrap()).await;
         std::fs::remove_dir_all(&before_the_move).unwrap();
         let applied = async || -> Vec<i64> {
-            sqlx::query_scalar("select version from _sqlx_migrations order by version")
+            sqlx::query_scalar!("select version from _sqlx_migrations order by version")
                 .fetch_all(db.pool())
                 .await
                 .unwrap()

@@ -13,7 +13,6 @@ use carebook_testkit::{
 };
 use serde_json::{Value, json};
 use sqlx::migrate::Migrator;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 /// A database of the test's own with the outbox table alone.
@@ -28,14 +27,16 @@ async fn connect(config: BackendsConfig) -> Outbox {
 /// Commits an event to the outbox as a service does; returns its id.
 async fn write(db: &TestDatabase, topic: &str, key: &str, payload: &Value) -> Uuid {
     let id = Uuid::now_v7();
-    sqlx::query("insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(topic)
-        .bind(key)
-        .bind(Json(payload))
-        .execute(db.pool())
-        .await
-        .unwrap();
+    sqlx::query!(
+        "insert into outbox (id, topic, key, payload) values ($1, $2, $3, $4)",
+        id,
+        topic,
+        key,
+        payload,
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
     id
 }
 
@@ -107,14 +108,14 @@ async fn relay_a_poison_event_among_good_ones(poison: Poison) -> String {
     assert_eq!(published, 1);
     assert_eq!(outbox.parked().await.unwrap(), 1);
     assert_eq!(outbox.pending().await.unwrap(), 0);
-    let (attempts, reason): (i32, String) = sqlx::query_as(
-        "select attempts, last_error from outbox where id = $1 and parked_at is not null",
+    let parked = sqlx::query!(
+        r#"select attempts, last_error as "reason!" from outbox where id = $1 and parked_at is not null"#,
+        poison_id,
     )
-    .bind(poison_id)
     .fetch_one(db.pool())
     .await
     .unwrap();
-    assert_eq!(attempts, PARK_AFTER_ATTEMPTS);
+    assert_eq!(parked.attempts, PARK_AFTER_ATTEMPTS);
     let records = tail
         .records_for(&poison_key, 2, Duration::from_secs(3))
         .await;
@@ -125,7 +126,7 @@ async fn relay_a_poison_event_among_good_ones(poison: Poison) -> String {
         0,
         "a parked event is not tried again"
     );
-    reason
+    parked.reason
 }
 
 #[tokio::test]

@@ -30,13 +30,17 @@ impl TestApp {
         .unwrap();
         Self { keycloak, db, app }
     }
+}
 
-    pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(self.db.pool())
+/// The count that `$sql` selects from the app's database: a macro, so that the statement is
+/// checked against the schema like the service's own.
+macro_rules! count {
+    ($app:expr, $sql:literal) => {
+        sqlx::query_scalar!($sql)
+            .fetch_one($app.db.pool())
             .await
             .unwrap()
-    }
+    };
 }
 
 pub fn appointment(
@@ -156,21 +160,30 @@ async fn a_batch_is_applied_once_however_often_it_is_delivered() {
 
     // Assert
     assert_eq!(
-        app.count("select count(*) from appointments where status = 'cancelled'")
-            .await,
+        count!(
+            app,
+            r#"select count(*) as "count!" from appointments where status = 'cancelled'"#
+        ),
         1
     );
     assert_eq!(
-        app.count("select coalesce(sum(created), 0)::bigint from daily_counts")
-            .await,
+        count!(
+            app,
+            r#"select coalesce(sum(created), 0)::bigint as "count!" from daily_counts"#
+        ),
         1
     );
     assert_eq!(
-        app.count("select coalesce(sum(cancelled), 0)::bigint from daily_counts")
-            .await,
+        count!(
+            app,
+            r#"select coalesce(sum(cancelled), 0)::bigint as "count!" from daily_counts"#
+        ),
         1
     );
-    assert_eq!(app.count("select count(*) from registrations").await, 1);
+    assert_eq!(
+        count!(app, r#"select count(*) as "count!" from registrations"#),
+        1
+    );
 }
 
 #[tokio::test]
@@ -189,25 +202,35 @@ async fn one_batch_with_an_event_three_times_and_an_older_version_last_has_one_e
     let response = ingest_events(&app.app, batch("appointment-events", &batch_records)).await;
 
     assert!(response.batch_item_failures.is_empty());
-    let status: (String, i32, bool) = sqlx::query_as(
-        "select status, version, booked_at is not null from appointments where id = $1",
+    let row = sqlx::query!(
+        r#"select status, version, booked_at is not null as "booked!" from appointments where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_one(app.db.pool())
     .await
     .unwrap();
-    assert_eq!(status, ("cancelled".to_owned(), 2, true));
     assert_eq!(
-        app.count("select coalesce(sum(created), 0)::bigint from daily_counts")
-            .await,
+        (row.status.as_str(), row.version, row.booked),
+        ("cancelled", 2, true)
+    );
+    assert_eq!(
+        count!(
+            app,
+            r#"select coalesce(sum(created), 0)::bigint as "count!" from daily_counts"#
+        ),
         1
     );
     assert_eq!(
-        app.count("select coalesce(sum(cancelled), 0)::bigint from daily_counts")
-            .await,
+        count!(
+            app,
+            r#"select coalesce(sum(cancelled), 0)::bigint as "count!" from daily_counts"#
+        ),
         1
     );
-    assert_eq!(app.count("select count(*) from processed_events").await, 2);
+    assert_eq!(
+        count!(app, r#"select count(*) as "count!" from processed_events"#),
+        2
+    );
 }
 
 #[tokio::test]
@@ -219,10 +242,10 @@ async fn an_older_event_arriving_late_does_not_undo_a_newer_one() {
     ingest_events(&app.app, batch("appointment-events", &reversed)).await;
 
     assert_eq!(
-        app.count(
-            "select count(*) from appointments where status = 'cancelled' and booked_at is not null"
-        )
-        .await,
+        count!(
+            app,
+            r#"select count(*) as "count!" from appointments where status = 'cancelled' and booked_at is not null"#
+        ),
         1
     );
 }
@@ -245,7 +268,10 @@ async fn unreadable_records_go_to_the_dead_letter_topic_and_the_rest_is_applied(
 
     // Assert
     assert!(response.batch_item_failures.is_empty());
-    assert_eq!(app.count("select count(*) from appointments").await, 1);
+    assert_eq!(
+        count!(app, r#"select count(*) as "count!" from appointments"#),
+        1
+    );
     let letters = dead_letters
         .records_for(&key, 2, Duration::from_secs(10))
         .await;
@@ -304,8 +330,10 @@ async fn with_the_database_down_the_whole_batch_is_retried_and_nothing_is_half_a
     );
     assert!(retried.batch_item_failures.is_empty());
     assert_eq!(
-        app.count("select coalesce(sum(created + cancelled), 0)::bigint from daily_counts")
-            .await,
+        count!(
+            app,
+            r#"select coalesce(sum(created + cancelled), 0)::bigint as "count!" from daily_counts"#
+        ),
         2
     );
 }

@@ -46,9 +46,9 @@ async fn on_record_of_sent(app: &TestApp, recipient: Uuid, action: &str) {
 async fn held_after_ses(app: &TestApp, address: &str) -> i32 {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let held: Option<i32> = sqlx::query_scalar(
-            "select pid from pg_stat_activity
-             where datname = current_database() and wait_event = 'PgSleep'",
+        let held = sqlx::query_scalar!(
+            r#"select pid as "pid!" from pg_stat_activity
+             where datname = current_database() and wait_event = 'PgSleep'"#,
         )
         .fetch_optional(app.db.pool())
         .await

@@ -39,10 +39,16 @@ impl TestApp {
     }
 
     pub async fn statuses(&self) -> Vec<(String, NotificationStatus, i32)> {
-        sqlx::query_as("select template, status, attempts from notifications order by template")
-            .fetch_all(self.db.pool())
-            .await
-            .unwrap()
+        sqlx::query!(
+            r#"select template, status as "status: NotificationStatus", attempts
+               from notifications order by template"#
+        )
+        .fetch_all(self.db.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.template, row.status, row.attempts))
+        .collect()
     }
 
     /// Notifications of `recipient` as `GET /notifications` shows them to an admin.
