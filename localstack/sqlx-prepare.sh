@@ -38,6 +38,8 @@ CRATES=(
     "carebook-backends shared/backends none"
     "analytics functions/analytics service"
     "notifications functions/notifications service"
+    "users functions/users service"
+    "appointments functions/appointments service"
 )
 
 # The feature set of make workspace-tests, so the dependencies built there are reused.

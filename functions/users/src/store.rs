@@ -1,5 +1,7 @@
-//! All SQL of the users service. Functions take a connection so the caller decides the
-//! transaction, and puts a change and its outbox event in the same one.
+//! All SQL of the users service, checked against its schema at compile time (`.sqlx/`,
+//! localstack/sqlx-prepare.sh). Functions take a connection so the caller decides the
+//! transaction, and puts a change and its outbox event in the same one. `gender` and `roles`
+//! are text to the database; the overrides read them as [`Gender`] and [`Role`]s.
 
 use carebook_auth::Role;
 use carebook_events::UserSnapshot;
@@ -11,7 +13,7 @@ use uuid::Uuid;
 use crate::{Gender, ProfilePatch};
 
 /// A user's profile as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     pub id: Uuid,
     pub username: Option<String>,
@@ -33,7 +35,7 @@ pub struct Profile {
 }
 
 /// A doctor as `GET /doctors` lists them: what a patient needs to choose and book.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DoctorListing {
     pub id: Uuid,
     pub first_name: Option<String>,
@@ -103,18 +105,30 @@ impl Profile {
 }
 
 pub(crate) async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as("select * from profiles where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        Profile,
+        r#"select id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at
+         from profiles where id = $1"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// The profile, locked until the transaction ends.
 pub(crate) async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as("select * from profiles where id = $1 for update")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        Profile,
+        r#"select id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at
+         from profiles where id = $1 for update"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Creates the profile; `None` when it already exists (a concurrent first sign-in).
@@ -123,20 +137,23 @@ pub(crate) async fn insert(
     new: &NewProfile<'_>,
 ) -> sqlx::Result<Option<Profile>> {
     let roles: Vec<&str> = new.roles.iter().map(|role| role.as_str()).collect();
-    sqlx::query_as(
-        "insert into profiles (id, username, email, email_verified, first_name, last_name, roles, specialty)
+    sqlx::query_as!(
+        Profile,
+        r#"insert into profiles (id, username, email, email_verified, first_name, last_name, roles, specialty)
          values ($1, $2, $3, $8, $4, $5, $6, $7)
          on conflict (id) do nothing
-         returning *",
+         returning id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at"#,
+        new.id,
+        new.username,
+        new.email,
+        new.first_name,
+        new.last_name,
+        &roles as &[&str],
+        new.specialty,
+        new.email_verified,
     )
-    .bind(new.id)
-    .bind(new.username)
-    .bind(new.email)
-    .bind(new.first_name)
-    .bind(new.last_name)
-    .bind(roles)
-    .bind(new.specialty)
-    .bind(new.email_verified)
     .fetch_optional(conn)
     .await
 }
@@ -149,35 +166,41 @@ pub(crate) async fn take_email(
     email: &str,
     verified: bool,
 ) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as(
-        "update profiles set email = $2, email_verified = $3, version = version + 1, updated_at = now()
+    sqlx::query_as!(
+        Profile,
+        r#"update profiles set email = $2, email_verified = $3, version = version + 1, updated_at = now()
          where id = $1 and (email is distinct from $2 or email_verified <> $3)
-         returning *",
+         returning id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at"#,
+        id,
+        email,
+        verified,
     )
-    .bind(id)
-    .bind(email)
-    .bind(verified)
     .fetch_optional(conn)
     .await
 }
 
 /// Writes the editable fields of `profile` and returns it with its new version.
 pub(crate) async fn save(conn: &mut PgConnection, profile: &Profile) -> sqlx::Result<Profile> {
-    sqlx::query_as(
-        "update profiles set first_name = $2, last_name = $3, phone = $4, date_of_birth = $5,
+    sqlx::query_as!(
+        Profile,
+        r#"update profiles set first_name = $2, last_name = $3, phone = $4, date_of_birth = $5,
                 gender = $6, address = $7, specialty = $8,
                 version = version + 1, updated_at = now()
          where id = $1
-         returning *",
+         returning id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at"#,
+        profile.id,
+        profile.first_name.as_deref(),
+        profile.last_name.as_deref(),
+        profile.phone.as_deref(),
+        profile.date_of_birth,
+        profile.gender as Option<Gender>,
+        profile.address.as_deref(),
+        profile.specialty.as_deref(),
     )
-    .bind(profile.id)
-    .bind(&profile.first_name)
-    .bind(&profile.last_name)
-    .bind(&profile.phone)
-    .bind(profile.date_of_birth)
-    .bind(profile.gender)
-    .bind(&profile.address)
-    .bind(&profile.specialty)
     .fetch_one(conn)
     .await
 }
@@ -189,18 +212,19 @@ pub(crate) async fn doctors(
     after: Option<&(String, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<DoctorListing>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        DoctorListing,
         "select id, first_name, last_name, specialty from profiles
          where 'doctor' = any (roles)
            and ($1::text is null or lower(specialty) = lower($1))
            and ($2::text is null or (coalesce(last_name, ''), id) > ($2, $3))
          order by coalesce(last_name, ''), id
          limit $4",
+        specialty,
+        after.map(|(name, _)| name.as_str()),
+        after.map(|(_, id)| *id),
+        limit,
     )
-    .bind(specialty)
-    .bind(after.map(|(name, _)| name))
-    .bind(after.map(|(_, id)| id))
-    .bind(limit)
     .fetch_all(conn)
     .await
 }
@@ -214,8 +238,12 @@ pub(crate) async fn search(
     after: Option<&(String, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<Profile>> {
-    sqlx::query_as(
-        r"select * from profiles
+    sqlx::query_as!(
+        Profile,
+        r#"select id, username, email, email_verified, first_name, last_name, phone, date_of_birth,
+                gender as "gender: Gender", address, roles as "roles: Vec<Role>", specialty, version,
+                created_at, updated_at
+         from profiles
          where ($1::text is null or $1 = any (roles))
            and ($2::text is null
                 or lower(email) like $2 || '%'
@@ -224,13 +252,13 @@ pub(crate) async fn search(
                 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $2 || '%')
            and ($3::text is null or (coalesce(last_name, ''), id) > ($3, $4))
          order by coalesce(last_name, ''), id
-         limit $5",
+         limit $5"#,
+        role.map(Role::as_str),
+        prefix,
+        after.map(|(name, _)| name.as_str()),
+        after.map(|(_, id)| *id),
+        limit,
     )
-    .bind(role.map(Role::as_str))
-    .bind(prefix)
-    .bind(after.map(|(name, _)| name))
-    .bind(after.map(|(_, id)| id))
-    .bind(limit)
     .fetch_all(conn)
     .await
 }

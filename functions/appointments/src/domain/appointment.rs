@@ -85,7 +85,7 @@ impl Appointment {
 }
 
 /// Someone in this service's directory (from `user-events`).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Person {
     pub id: Uuid,
     pub roles: Vec<Role>,

@@ -1,8 +1,13 @@
 //! Appointments: booking, changes, reads, and the idempotency keys of bookings.
+//!
+//! An appointment's columns are named one by one, the same in every statement: `priority` and
+//! `status` are text to the database and read as [`Priority`] and [`AppointmentStatus`]; `!`
+//! marks as never null what the checks cannot prove is not (`display_name`, a CTE's columns).
 
-use carebook_events::Slot;
+use carebook_events::{AppointmentStatus, Envelope, Priority, Slot};
 use carebook_outbox::OutboxRow;
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{PgConnection, QueryBuilder};
 use uuid::Uuid;
 
@@ -40,8 +45,9 @@ pub async fn book(
     max_open: Option<u16>,
     event: &OutboxRow,
 ) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(
-        "with claimed as (
+    sqlx::query_as!(
+        Appointment,
+        r#"with claimed as (
             insert into idempotency_keys (caller, key, request, appointment_id)
             select $10, $11, $12, $1 where $11::text is not null
             on conflict do nothing
@@ -59,26 +65,32 @@ pub async fn book(
          event as (
             insert into outbox (id, topic, key, payload) select $13, $14, $15, $16 from changed
          )
-         select a.*, display_name(p) as patient_name, display_name(d) as doctor_name
-         from changed a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id",
+         select a.id as "id!", a.patient_id as "patient_id!", display_name(p) as "patient_name!",
+                a.doctor_id as "doctor_id!", display_name(d) as "doctor_name!",
+                a.starts_at as "starts_at!", a.ends_at as "ends_at!",
+                a.duration_minutes as "duration_minutes!", a.reason as "reason!",
+                a.priority as "priority!: Priority", a.status as "status!: AppointmentStatus",
+                a.cancellation_reason, a.version as "version!", a.created_at as "created_at!",
+                a.updated_at as "updated_at!"
+         from changed a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id"#,
+        row.id,
+        row.patient_id,
+        row.doctor_id,
+        row.slot.starts_at,
+        row.slot.ends_at,
+        i16::try_from(row.duration_minutes).unwrap_or(i16::MAX),
+        row.reason,
+        row.priority as Priority,
+        row.created_by,
+        key.map(|key| key.caller),
+        key.map(|key| key.key),
+        key.map(|key| Json(key.request)) as Option<Json<&serde_json::Value>>,
+        event.id,
+        event.topic,
+        event.key.as_str(),
+        &event.payload as &Json<Envelope>,
+        max_open.map(i32::from),
     )
-    .bind(row.id)
-    .bind(row.patient_id)
-    .bind(row.doctor_id)
-    .bind(row.slot.starts_at)
-    .bind(row.slot.ends_at)
-    .bind(i16::try_from(row.duration_minutes).unwrap_or(i16::MAX))
-    .bind(row.reason)
-    .bind(row.priority)
-    .bind(row.created_by)
-    .bind(key.map(|key| key.caller))
-    .bind(key.map(|key| key.key))
-    .bind(key.map(|key| sqlx::types::Json(key.request)))
-    .bind(event.id)
-    .bind(event.topic)
-    .bind(&event.key)
-    .bind(&event.payload)
-    .bind(max_open.map(i32::from))
     .fetch_optional(conn)
     .await
 }
@@ -89,23 +101,30 @@ pub async fn claimed_key(
     caller: Uuid,
     key: &str,
 ) -> sqlx::Result<Option<(serde_json::Value, Uuid)>> {
-    let found: Option<(sqlx::types::Json<serde_json::Value>, Uuid)> = sqlx::query_as(
+    let found = sqlx::query!(
         "select request, appointment_id from idempotency_keys where caller = $1 and key = $2",
+        caller,
+        key,
     )
-    .bind(caller)
-    .bind(key)
     .fetch_optional(conn)
     .await?;
-    Ok(found.map(|(sqlx::types::Json(request), id)| (request, id)))
+    Ok(found.map(|found| (found.request, found.appointment_id)))
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(
-        "select a.*, display_name(p) as patient_name, display_name(d) as doctor_name
+    sqlx::query_as!(
+        Appointment,
+        r#"select a.id as "id!", a.patient_id as "patient_id!", display_name(p) as "patient_name!",
+                a.doctor_id as "doctor_id!", display_name(d) as "doctor_name!",
+                a.starts_at as "starts_at!", a.ends_at as "ends_at!",
+                a.duration_minutes as "duration_minutes!", a.reason as "reason!",
+                a.priority as "priority!: Priority", a.status as "status!: AppointmentStatus",
+                a.cancellation_reason, a.version as "version!", a.created_at as "created_at!",
+                a.updated_at as "updated_at!"
          from appointments a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id
-         where a.id = $1",
+         where a.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -120,8 +139,9 @@ pub async fn change(
     change: &Change,
     event: Option<&OutboxRow>,
 ) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(
-        "with changed as (
+    sqlx::query_as!(
+        Appointment,
+        r#"with changed as (
             update appointments
             set starts_at = $3, ends_at = $4, duration_minutes = $5, reason = $6, status = $7,
                 cancellation_reason = $8, version = version + 1, updated_at = now()
@@ -132,21 +152,27 @@ pub async fn change(
             insert into outbox (id, topic, key, payload)
             select $9, $10, $11, $12 from changed where $9::uuid is not null
          )
-         select a.*, display_name(p) as patient_name, display_name(d) as doctor_name
-         from changed a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id",
+         select a.id as "id!", a.patient_id as "patient_id!", display_name(p) as "patient_name!",
+                a.doctor_id as "doctor_id!", display_name(d) as "doctor_name!",
+                a.starts_at as "starts_at!", a.ends_at as "ends_at!",
+                a.duration_minutes as "duration_minutes!", a.reason as "reason!",
+                a.priority as "priority!: Priority", a.status as "status!: AppointmentStatus",
+                a.cancellation_reason, a.version as "version!", a.created_at as "created_at!",
+                a.updated_at as "updated_at!"
+         from changed a join people p on p.id = a.patient_id join people d on d.id = a.doctor_id"#,
+        id,
+        version,
+        change.slot.starts_at,
+        change.slot.ends_at,
+        i16::try_from(change.duration_minutes).unwrap_or(i16::MAX),
+        change.reason.as_str(),
+        change.status as AppointmentStatus,
+        change.cancellation_reason.as_deref(),
+        event.map(|event| event.id),
+        event.map(|event| event.topic),
+        event.map(|event| event.key.as_str()),
+        event.map(|event| &event.payload) as Option<&Json<Envelope>>,
     )
-    .bind(id)
-    .bind(version)
-    .bind(change.slot.starts_at)
-    .bind(change.slot.ends_at)
-    .bind(i16::try_from(change.duration_minutes).unwrap_or(i16::MAX))
-    .bind(&change.reason)
-    .bind(change.status)
-    .bind(&change.cancellation_reason)
-    .bind(event.map(|event| event.id))
-    .bind(event.map(|event| event.topic))
-    .bind(event.map(|event| &event.key))
-    .bind(event.map(|event| &event.payload))
     .fetch_optional(conn)
     .await
 }
@@ -160,21 +186,24 @@ pub async fn clash(
     slot: Slot,
     except: Option<Uuid>,
 ) -> sqlx::Result<Option<Slot>> {
-    let found: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    let found = sqlx::query!(
         "select starts_at, ends_at from appointments
          where (case when $5 then doctor_id else patient_id end) = $1
            and status = 'scheduled' and id is distinct from $4
            and tstzrange(starts_at, ends_at, '[)') && tstzrange($2, $3, '[)')
          order by starts_at limit 1",
+        person_id,
+        slot.starts_at,
+        slot.ends_at,
+        except,
+        constraint.contains("doctor"),
     )
-    .bind(person_id)
-    .bind(slot.starts_at)
-    .bind(slot.ends_at)
-    .bind(except)
-    .bind(constraint.contains("doctor"))
     .fetch_optional(conn)
     .await?;
-    Ok(found.map(|(starts_at, ends_at)| Slot { starts_at, ends_at }))
+    Ok(found.map(|found| Slot {
+        starts_at: found.starts_at,
+        ends_at: found.ends_at,
+    }))
 }
 
 /// Whose appointments a caller may list.
@@ -244,18 +273,21 @@ pub async fn booked(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Slot>> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "select starts_at, ends_at from appointments
          where doctor_id = $1 and status = 'scheduled' and starts_at < $3 and ends_at > $2
          order by starts_at",
+        doctor_id,
+        from,
+        to,
     )
-    .bind(doctor_id)
-    .bind(from)
-    .bind(to)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(starts_at, ends_at)| Slot { starts_at, ends_at })
+        .map(|row| Slot {
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+        })
         .collect())
 }

@@ -1,5 +1,7 @@
-//! The directory of doctors and patients (`people`), kept from `user-events`.
+//! The directory of doctors and patients (`people`), kept from `user-events`. `roles` is
+//! text to the database; the overrides read it as [`Role`]s, and `display_name` as never null.
 
+use carebook_auth::Role;
 use carebook_events::UserSnapshot;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -9,10 +11,13 @@ use super::hours::SpanColumns;
 use crate::domain::{Parties, Person};
 
 pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
-    sqlx::query_as(
-        "select id, roles, display_name(people) as name, email, email_verified from people where id = $1",
+    sqlx::query_as!(
+        Person,
+        r#"select id, roles as "roles: Vec<Role>", display_name(people) as "name!", email,
+                email_verified
+         from people where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -25,19 +30,19 @@ pub async fn add_person_if_missing(
     user: &UserSnapshot,
 ) -> sqlx::Result<Option<Person>> {
     let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
-    sqlx::query(
+    sqlx::query!(
         "insert into people (id, roles, username, email, email_verified, first_name, last_name, specialty, event_time)
          values ($1, $2, $3, $4, $5, $6, $7, $8, '-infinity'::timestamptz)
          on conflict (id) do nothing",
+        user.user_id,
+        &roles as &[&str],
+        user.username.as_deref(),
+        user.email.as_deref(),
+        user.email_verified,
+        user.first_name.as_deref(),
+        user.last_name.as_deref(),
+        user.specialty.as_deref(),
     )
-    .bind(user.user_id)
-    .bind(roles)
-    .bind(&user.username)
-    .bind(&user.email)
-    .bind(user.email_verified)
-    .bind(&user.first_name)
-    .bind(&user.last_name)
-    .bind(&user.specialty)
     .execute(&mut *conn)
     .await?;
     person(conn, user.user_id).await
@@ -51,7 +56,7 @@ pub async fn upsert_person(
     event_time: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let roles: Vec<&str> = user.roles.iter().map(|role| role.as_str()).collect();
-    let result = sqlx::query(
+    let result = sqlx::query!(
         "insert into people (id, roles, username, email, email_verified, first_name, last_name, specialty, event_time)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (id) do update set
@@ -60,16 +65,16 @@ pub async fn upsert_person(
             first_name = excluded.first_name, last_name = excluded.last_name,
             specialty = excluded.specialty, event_time = excluded.event_time
          where people.event_time <= excluded.event_time",
+        user.user_id,
+        &roles as &[&str],
+        user.username.as_deref(),
+        user.email.as_deref(),
+        user.email_verified,
+        user.first_name.as_deref(),
+        user.last_name.as_deref(),
+        user.specialty.as_deref(),
+        event_time,
     )
-    .bind(user.user_id)
-    .bind(roles)
-    .bind(&user.username)
-    .bind(&user.email)
-    .bind(user.email_verified)
-    .bind(&user.first_name)
-    .bind(&user.last_name)
-    .bind(&user.specialty)
-    .bind(event_time)
     .execute(conn)
     .await?;
     Ok(result.rows_affected() > 0)
@@ -77,21 +82,13 @@ pub async fn upsert_person(
 
 /// Records that `event_id` was applied; `false` when it already was.
 pub async fn mark_processed(conn: &mut PgConnection, event_id: Uuid) -> sqlx::Result<bool> {
-    let result =
-        sqlx::query("insert into processed_events (event_id) values ($1) on conflict do nothing")
-            .bind(event_id)
-            .execute(conn)
-            .await?;
+    let result = sqlx::query!(
+        "insert into processed_events (event_id) values ($1) on conflict do nothing",
+        event_id,
+    )
+    .execute(conn)
+    .await?;
     Ok(result.rows_affected() > 0)
-}
-
-#[derive(sqlx::FromRow)]
-struct PartyRow {
-    #[sqlx(flatten)]
-    person: Person,
-    own_hours: bool,
-    #[sqlx(flatten)]
-    spans: SpanColumns,
 }
 
 /// The doctor and the patient of a booking and the doctor's week, in one round trip.
@@ -100,9 +97,10 @@ pub async fn parties(
     doctor_id: Uuid,
     patient_id: Uuid,
 ) -> sqlx::Result<Parties> {
-    let rows: Vec<PartyRow> = sqlx::query_as(
-        "select p.id, p.roles, display_name(p) as name, p.email, p.email_verified,
-                s.doctor_id is not null as own_hours, h.*
+    let rows = sqlx::query!(
+        r#"select p.id, p.roles as "roles: Vec<Role>", display_name(p) as "name!", p.email,
+                p.email_verified, s.doctor_id is not null as "own_hours!",
+                h.weekdays as "weekdays!", h.opens as "opens!", h.closes as "closes!"
          from people p
          left join doctor_schedules s on s.doctor_id = p.id
          cross join lateral (
@@ -111,20 +109,32 @@ pub async fn parties(
                    coalesce(array_agg(w.closes order by w.weekday, w.opens), '{}') as closes
             from working_hours w where w.doctor_id = p.id
          ) h
-         where p.id in ($1, $2)",
+         where p.id in ($1, $2)"#,
+        doctor_id,
+        patient_id,
     )
-    .bind(doctor_id)
-    .bind(patient_id)
     .fetch_all(conn)
     .await?;
     let mut parties = Parties::default();
     for row in rows {
-        if row.person.id == doctor_id {
-            parties.doctor_hours = row.own_hours.then(|| row.spans.week());
-            parties.doctor = Some(row.person.clone());
+        let person = Person {
+            id: row.id,
+            roles: row.roles,
+            name: row.name,
+            email: row.email,
+            email_verified: row.email_verified,
+        };
+        if person.id == doctor_id {
+            let spans = SpanColumns {
+                weekdays: row.weekdays,
+                opens: row.opens,
+                closes: row.closes,
+            };
+            parties.doctor_hours = row.own_hours.then(|| spans.week());
+            parties.doctor = Some(person.clone());
         }
-        if row.person.id == patient_id {
-            parties.patient = Some(row.person);
+        if person.id == patient_id {
+            parties.patient = Some(person);
         }
     }
     Ok(parties)

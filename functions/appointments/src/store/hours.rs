@@ -8,11 +8,10 @@ use crate::domain::{Span, WEEK, WeeklyHours};
 
 /// A doctor's spans as parallel arrays (`array_agg` of `working_hours`, by weekday then
 /// opening time).
-#[derive(sqlx::FromRow)]
 pub(super) struct SpanColumns {
-    weekdays: Vec<i16>,
-    opens: Vec<NaiveTime>,
-    closes: Vec<NaiveTime>,
+    pub(super) weekdays: Vec<i16>,
+    pub(super) opens: Vec<NaiveTime>,
+    pub(super) closes: Vec<NaiveTime>,
 }
 
 impl SpanColumns {
@@ -35,21 +34,15 @@ impl SpanColumns {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct HoursRow {
-    version: i32,
-    #[sqlx(flatten)]
-    spans: SpanColumns,
-}
-
 /// The week `doctor_id` set for themselves, with its version; `None` when they follow the
 /// clinic's hours.
 pub async fn own_hours(
     conn: &mut PgConnection,
     doctor_id: Uuid,
 ) -> sqlx::Result<Option<(i32, WeeklyHours)>> {
-    let row: Option<HoursRow> = sqlx::query_as(
-        "select s.version, h.*
+    let row = sqlx::query!(
+        r#"select s.version, h.weekdays as "weekdays!", h.opens as "opens!",
+                h.closes as "closes!"
          from doctor_schedules s
          cross join lateral (
             select coalesce(array_agg(w.weekday order by w.weekday, w.opens), '{}') as weekdays,
@@ -57,12 +50,19 @@ pub async fn own_hours(
                    coalesce(array_agg(w.closes order by w.weekday, w.opens), '{}') as closes
             from working_hours w where w.doctor_id = s.doctor_id
          ) h
-         where s.doctor_id = $1",
+         where s.doctor_id = $1"#,
+        doctor_id,
     )
-    .bind(doctor_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| (row.version, row.spans.week())))
+    Ok(row.map(|row| {
+        let spans = SpanColumns {
+            weekdays: row.weekdays,
+            opens: row.opens,
+            closes: row.closes,
+        };
+        (row.version, spans.week())
+    }))
 }
 
 /// Replaces `doctor_id`'s week with `hours`; returns its new version. Fails with
@@ -73,14 +73,14 @@ pub async fn set_own_hours(
     hours: &WeeklyHours,
     by: Uuid,
 ) -> sqlx::Result<i32> {
-    let version: i32 = sqlx::query_scalar(
+    let version = sqlx::query_scalar!(
         "insert into doctor_schedules (doctor_id, updated_by) values ($1, $2)
          on conflict (doctor_id) do update
             set version = doctor_schedules.version + 1, updated_by = $2, updated_at = now()
          returning version",
+        doctor_id,
+        by,
     )
-    .bind(doctor_id)
-    .bind(by)
     .fetch_one(&mut *conn)
     .await?;
     let spans = hours.spans();
@@ -90,18 +90,17 @@ pub async fn set_own_hours(
         .collect();
     let opens: Vec<NaiveTime> = spans.iter().map(|span| span.opens).collect();
     let closes: Vec<NaiveTime> = spans.iter().map(|span| span.closes).collect();
-    sqlx::query("delete from working_hours where doctor_id = $1")
-        .bind(doctor_id)
+    sqlx::query!("delete from working_hours where doctor_id = $1", doctor_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into working_hours (doctor_id, weekday, opens, closes)
          select $1, * from unnest($2::smallint[], $3::time[], $4::time[])",
+        doctor_id,
+        &weekdays,
+        &opens,
+        &closes,
     )
-    .bind(doctor_id)
-    .bind(weekdays)
-    .bind(opens)
-    .bind(closes)
     .execute(conn)
     .await?;
     Ok(version)

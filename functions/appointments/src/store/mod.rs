@@ -2,8 +2,9 @@
 //! doctors and patients, and doctors' working [`hours`]. Functions take a connection so the
 //! caller decides the transaction, and puts each change and its outbox event in the same one.
 //!
-//! Each statement is one literal where it runs (as `sqlx::query!` will want them); the one
-//! whose filters vary with the request is built by a `QueryBuilder`, binding every value.
+//! Each statement is checked against the service's schema at compile time (`.sqlx/`,
+//! localstack/sqlx-prepare.sh); the one whose filters vary with the request is built by a
+//! `QueryBuilder`, binding every value.
 
 mod appointments;
 mod directory;

@@ -120,12 +120,13 @@ async fn strangers_see_no_appointment_of_others_and_change_nothing() {
             .iter()
             .all(|a| a["id"] != appointment["id"])
     );
-    let unchanged: serde_json::Value =
-        sqlx::query_scalar("select to_jsonb(a) from appointments a where id = $1::uuid")
-            .bind(id)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let unchanged = sqlx::query_scalar!(
+        r#"select to_jsonb(a) as "row!" from appointments a where id = $1"#,
+        id.parse::<uuid::Uuid>().unwrap(),
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(unchanged, before[0][0]);
 }
 

@@ -99,7 +99,7 @@ async fn sql_metacharacters_are_data_and_never_code() {
 
     assert_eq!(list_status, StatusCode::BAD_REQUEST);
     assert_eq!(get_status, StatusCode::BAD_REQUEST, "an id must be a UUID");
-    let stored_reason: String = sqlx::query_scalar("select reason from appointments")
+    let stored_reason: String = sqlx::query_scalar!("select reason from appointments")
         .fetch_one(app.db.pool())
         .await
         .unwrap();

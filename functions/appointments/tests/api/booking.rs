@@ -149,7 +149,7 @@ async fn twenty_concurrent_bookings_of_one_slot_give_one_201_and_nineteen_409s()
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, refused), (1, 19), "{statuses:?}");
-    let stored: i64 = sqlx::query_scalar("select count(*) from appointments")
+    let stored: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from appointments"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -172,8 +172,7 @@ async fn a_key_stored_with_the_body_as_sent_still_answers_its_retry() {
             .json(&body)
     };
     let (_, original) = app.call(api::book_appointment, request()).await;
-    sqlx::query("update idempotency_keys set request = $1")
-        .bind(sqlx::types::Json(&body))
+    sqlx::query!("update idempotency_keys set request = $1", &body)
         .execute(app.db.pool())
         .await
         .unwrap();
@@ -230,7 +229,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_booking_and_cre
         problem["type"],
         "urn:carebook:problem:idempotency-key-reused"
     );
-    let stored: i64 = sqlx::query_scalar("select count(*) from appointments")
+    let stored: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from appointments"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -460,11 +459,13 @@ async fn concurrent_bookings_one_below_the_limit_let_exactly_one_through() {
     }
     let mut hold = app.db.pool().begin().await.unwrap();
     let doctor_ids: Vec<uuid::Uuid> = doctors.iter().map(|doctor| doctor.id).collect();
-    sqlx::query("select from people where id = any($1) for update")
-        .bind(&doctor_ids)
-        .execute(&mut *hold)
-        .await
-        .unwrap();
+    sqlx::query!(
+        "select from people where id = any($1) for update",
+        &doctor_ids
+    )
+    .execute(&mut *hold)
+    .await
+    .unwrap();
 
     // Act
     let attempts =
@@ -503,11 +504,12 @@ async fn concurrent_bookings_one_below_the_limit_let_exactly_one_through() {
         .filter(|(_, body)| body["type"] == "urn:carebook:problem:open-appointments-limit")
         .count();
     assert_eq!((created, refused), (1, 5), "{answers:?}");
-    let open: i64 =
-        sqlx::query_scalar("select count(*) from appointments where status = 'scheduled'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let open: i64 = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from appointments where status = 'scheduled'"#
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(open, 5);
 }
 
@@ -515,9 +517,9 @@ async fn concurrent_bookings_one_below_the_limit_let_exactly_one_through() {
 async fn waiting_sessions(app: &TestApp, count: i64) -> i64 {
     let mut waiting = 0;
     for _ in 0..200 {
-        waiting = sqlx::query_scalar(
-            "select count(*) from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock'",
+        waiting = sqlx::query_scalar!(
+            r#"select count(*) as "count!" from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'"#,
         )
         .fetch_one(app.db.pool())
         .await

@@ -23,11 +23,11 @@ fn user(id: Uuid, last_name: &str) -> UserSnapshot {
 }
 
 async fn last_name(app: &TestApp, id: Uuid) -> Option<String> {
-    sqlx::query_scalar("select last_name from people where id = $1")
-        .bind(id)
+    sqlx::query_scalar!("select last_name from people where id = $1", id)
         .fetch_optional(app.db.pool())
         .await
         .unwrap()
+        .flatten()
 }
 
 #[tokio::test]
@@ -64,10 +64,11 @@ async fn redelivered_and_out_of_order_events_leave_the_newest_state_once() {
     // Assert
     assert!(first.batch_item_failures.is_empty() && replay.batch_item_failures.is_empty());
     assert_eq!(last_name(&app, id).await.as_deref(), Some("Hopper"));
-    let processed: i64 = sqlx::query_scalar("select count(*) from processed_events")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let processed: i64 =
+        sqlx::query_scalar!(r#"select count(*) as "count!" from processed_events"#)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(processed, 2);
 }
 

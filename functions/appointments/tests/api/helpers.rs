@@ -204,13 +204,14 @@ impl TestApp {
     /// Moves the appointment `id` so that it started `minutes_ago` and lasts 30 minutes: the
     /// API books only in the future, and a test cannot wait for the time to come.
     pub async fn started(&self, id: &Value, minutes_ago: i32) {
-        sqlx::query(
+        let id: Uuid = id.as_str().unwrap().parse().unwrap();
+        sqlx::query!(
             "update appointments set starts_at = now() - make_interval(mins => $2),
                     ends_at = now() - make_interval(mins => $2) + interval '30 minutes'
-             where id = $1::uuid",
+             where id = $1",
+            id,
+            minutes_ago,
         )
-        .bind(id.as_str().unwrap())
-        .bind(minutes_ago)
         .execute(self.db.pool())
         .await
         .unwrap();
@@ -219,11 +220,11 @@ impl TestApp {
     /// Every stored appointment, idempotency key and outbox row: what a refused request must
     /// leave exactly as it was.
     pub async fn stored(&self) -> Value {
-        sqlx::query_scalar(
-            "select jsonb_build_array(
+        sqlx::query_scalar!(
+            r#"select jsonb_build_array(
                 (select coalesce(jsonb_agg(a order by id), '[]') from appointments a),
                 (select coalesce(jsonb_agg(k order by key), '[]') from idempotency_keys k),
-                (select count(*) from outbox))",
+                (select count(*) from outbox)) as "stored!""#,
         )
         .fetch_one(self.db.pool())
         .await

@@ -95,7 +95,7 @@ async fn a_rolled_back_change_publishes_nothing() {
     // Assert
     assert_eq!(clash, StatusCode::CONFLICT);
     assert_eq!(relayed, 0);
-    let outbox_rows: i64 = sqlx::query_scalar("select count(*) from outbox")
+    let outbox_rows: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from outbox"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();

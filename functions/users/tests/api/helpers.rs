@@ -82,11 +82,13 @@ impl TestApp {
 
     /// Rows in `profiles`: bad requests must leave it as it was.
     pub async fn profile_row(&self, id: Uuid) -> Option<Value> {
-        sqlx::query_scalar("select to_jsonb(p) from profiles p where id = $1")
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await
-            .unwrap()
+        sqlx::query_scalar!(
+            r#"select to_jsonb(p) as "row!" from profiles p where id = $1"#,
+            id
+        )
+        .fetch_optional(self.db.pool())
+        .await
+        .unwrap()
     }
 }
 

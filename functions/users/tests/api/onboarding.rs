@@ -113,7 +113,7 @@ async fn an_email_already_in_keycloak_is_a_409_and_creates_nothing() {
         assert_eq!(status, StatusCode::CONFLICT, "{taken}");
         assert_eq!(problem["type"], "urn:carebook:problem:email-taken");
     }
-    let rows: i64 = sqlx::query_scalar("select count(*) from profiles")
+    let rows: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from profiles"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -154,7 +154,7 @@ async fn what_keycloak_refuses_is_a_400_naming_the_field_and_creates_nothing() {
         answers[1].1
     );
     assert!(app.keycloak.user(&backtick).await.is_none());
-    let rows: i64 = sqlx::query_scalar("select count(*) from profiles")
+    let rows: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from profiles"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();

@@ -248,7 +248,7 @@ async fn every_endpoint_refuses_anonymous_callers_and_callers_without_a_carebook
     each_endpoint!(None, StatusCode::UNAUTHORIZED);
     each_endpoint!(Some(roleless.as_str()), StatusCode::FORBIDDEN);
     // Nothing was stored for either caller.
-    let rows: i64 = sqlx::query_scalar("select count(*) from profiles")
+    let rows: i64 = sqlx::query_scalar!(r#"select count(*) as "count!" from profiles"#)
         .fetch_one(app.db.pool())
         .await
         .unwrap();

@@ -11,15 +11,15 @@ use crate::helpers::TestApp;
 /// Stores a profile as a first sign-in would have made it.
 async fn person(app: &TestApp, first: &str, last: &str, email: &str, role: &str) -> Uuid {
     let id = Uuid::new_v4();
-    sqlx::query(
+    sqlx::query!(
         "insert into profiles (id, username, email, first_name, last_name, roles)
          values ($1, $2, $2, $3, $4, array[$5])",
+        id,
+        email,
+        first,
+        last,
+        role,
     )
-    .bind(id)
-    .bind(email)
-    .bind(first)
-    .bind(last)
-    .bind(role)
     .execute(app.db.pool())
     .await
     .unwrap();
