@@ -4,7 +4,8 @@
 # runs its story (a booking and a cancellation reaching notifications and analytics through the
 # local event source), preflights get the template's CORS, the web app publishes as `make deploy`
 # does (against moto), schemathesis finds the API as its
-# OpenAPI document says, and Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
+# OpenAPI document says, the tests leave the seeded people and their data as they were, and
+# Ctrl-C leaves no process of this run behind. Prints "dev smoke: N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,13 +55,27 @@ ready() {
 }
 check "make dev starts the stack and serves the API" ready || { tail -n 30 "$LOG"; kill -TERM "$dev_pid"; wait "$dev_pid"; finish; }
 
+in_stack() { (eval "$("$ROOT/localstack/stack.sh" env)" && "$@"); }
+
+# The tests act as people of this run's own, never as the seeded ones a newcomer signs in as
+# in make dev, which shares this realm and these databases (localstack/test_people.py says why
+# not a realm of their own); whom they make is taken away at the end, and the seeded people's
+# data must then be as it was now (localstack/seeded_data.py).
+run_people() {
+    local people
+    people=$(in_stack python3 "$ROOT/localstack/test_people.py" begin "$STATE/smoke-people") || return 1
+    eval "$people"
+    in_stack python3 "$ROOT/localstack/seeded_data.py" "$API" >"$STATE/seeded-before.json"
+}
+check "the tests get people of their own; the seeded people's data is read" run_people
+
 password_token() {
-    curl -sf -d grant_type=password -d client_id=carebook-cli -d username="$1" -d password="$1" \
+    curl -sf -d grant_type=password -d client_id=carebook-cli -d username="$1" -d password="$2" \
         "$ISSUER/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
-token=$(password_token patient)
+token=$(password_token "${CAREBOOK_TEST_PATIENT:-}" "${CAREBOOK_TEST_PATIENT_PASSWORD:-}")
 profile_ok() {
-    curl -sf -m 300 -H "Authorization: Bearer $token" "$API/users/me" | grep -q '"username":"patient"'
+    curl -sf -m 300 -H "Authorization: Bearer $token" "$API/users/me" | grep -qF "\"username\":\"${CAREBOOK_TEST_PATIENT:-}\""
 }
 check "a token from Keycloak is accepted through cargo lambda watch" profile_ok
 unauthenticated() { [ "$(curl -s -m 60 -o /dev/null -w '%{http_code}' "$API/users/me")" = 401 ]; }
@@ -140,6 +155,15 @@ check "patients, doctors and admins use the web app in Chromium (Playwright, axe
 # Every documented operation, as each role: no 5xx, and answers as the OpenAPI document says.
 contract() { "$ROOT/localstack/contract.sh" "$API"; }
 check "the API keeps its OpenAPI contract (schemathesis, every operation, every role)" contract
+
+# While this run's event source still delivers what the tests made happen.
+people_gone() { in_stack python3 "$ROOT/localstack/test_people.py" end "$STATE/smoke-people"; }
+check "whom the tests made is taken away again, with their appointments" people_gone
+seeded_unchanged() {
+    in_stack python3 "$ROOT/localstack/seeded_data.py" "$API" >"$STATE/seeded-after.json" || return 1
+    diff -u --label "seeded data before the tests" --label "after" "$STATE/seeded-before.json" "$STATE/seeded-after.json"
+}
+check "the seeded people, their profiles, appointments and hours, and the doctor directory are as before" seeded_unchanged
 
 kill -TERM "$dev_pid" # as Ctrl-C: a background script ignores SIGINT
 wait "$dev_pid"
