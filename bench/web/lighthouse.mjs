@@ -6,7 +6,9 @@
 //
 //   node lighthouse.mjs http://127.0.0.1:5173 ../results/web-results.json
 
-import { writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 import { startFlow } from "lighthouse";
 import puppeteer from "puppeteer-core";
@@ -83,8 +85,25 @@ try {
     figures.push({ name: `${name}: largest contentful paint (simulated mobile)`, unit: "ms", value: lcp });
     return figures;
   });
+  figures.push(...(await chunkFigures()));
   await writeFile(out, JSON.stringify({ lighthouse: result.steps[0].lhr.lighthouseVersion, figures }, null, 2));
   for (const figure of figures) console.log(`${figure.name}: ${figure.value} ${figure.unit}`);
 } finally {
   await browser.close();
+}
+
+/** Each JavaScript chunk of the production bundle (web/dist, which `make dev` built for the
+ * preview), gzipped as the preview server sends it: doctors' and admins' pages are chunks of
+ * their own, loaded only when opened, and what they cost shows here. */
+async function chunkFigures() {
+  const assets = fileURLToPath(new URL("../../web/dist/assets/", import.meta.url));
+  const chunks = (await readdir(assets)).filter((file) => file.endsWith(".js")).sort();
+  return Promise.all(
+    chunks.map(async (file) => ({
+      // Vite names a chunk after its module, then a content hash: `Agenda-BkX1c2.js`.
+      name: `chunk ${file.replace(/-[\w-]{8}\.js$/, "")}: JavaScript (gzip)`,
+      unit: "KB",
+      value: Math.round(gzipSync(await readFile(assets + file)).length / 100) / 10,
+    })),
+  );
 }

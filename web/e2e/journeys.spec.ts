@@ -21,8 +21,11 @@ const otherPatient = {
   username: fromRun("CAREBOOK_TEST_PATIENT"),
   password: fromRun("CAREBOOK_TEST_PATIENT_PASSWORD"),
 };
+// A surname of one long word: names may be long (the API allows 100 characters), and no page
+// may scroll sideways for it.
+const doctorLastName = `Hopper${run}Wolfeschlegelsteinhausenbergerdorff`;
 const doctor = {
-  name: `Grace Hopper${run}`,
+  name: `Grace ${doctorLastName}`,
   specialty: `cardiology-${run}`,
   email: `e2e-doctor-${run}@carebook.test`,
   password: "e2e-Temporary-1",
@@ -80,14 +83,23 @@ async function chooseDoctor(page: Page) {
   await page.getByRole("link", { name: `Book with ${doctor.name}` }).click();
 }
 
-async function bookFirstSlot(page: Page, reason: string): Promise<string> {
+/** Picks the first free slot shown; the reason field takes the focus. */
+async function pickFirstSlot(page: Page): Promise<string> {
   const slot = page.getByRole("button", { name: /^Choose / }).first();
   const name = (await slot.getAttribute("aria-label")) ?? "";
   await slot.click();
+  await expect(slot).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByLabel("Reason for the visit")).toBeFocused();
+  return name;
+}
+
+/** Books with `reason`; the appointment's own page confirms it. Returns the appointment's id. */
+async function book(page: Page, reason: string): Promise<string> {
   await page.getByLabel("Reason for the visit").fill(reason);
   await page.getByRole("button", { name: "Book", exact: true }).click();
-  await expect(page.getByText(/^Booked for/)).toBeVisible();
-  return name;
+  await expect(page.getByRole("heading", { name: "You're booked" })).toBeVisible();
+  await page.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
+  return page.url().split("/").pop() ?? "";
 }
 
 test("an admin onboards a doctor and reads the clinic's figures", async ({ page }) => {
@@ -98,7 +110,7 @@ test("an admin onboards a doctor and reads the clinic's figures", async ({ page 
   await page.getByRole("link", { name: "Onboard" }).click();
   await page.getByLabel("Email", { exact: true }).fill(doctor.email);
   await page.getByLabel("First name").fill("Grace");
-  await page.getByLabel("Last name").fill(`Hopper${run}`);
+  await page.getByLabel("Last name").fill(doctorLastName);
   await page.getByLabel("Specialty (doctors)").fill(doctor.specialty);
   await page.getByLabel("Temporary password").fill(doctor.password);
   await page.getByRole("button", { name: "Create" }).click();
@@ -127,8 +139,15 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   await check(page, "patient-doctors");
   await chooseDoctor(page);
   const date = await openFreeDay(page);
-  const taken = await bookFirstSlot(page, "E2E check-up");
+  const taken = await pickFirstSlot(page);
+  // A patient does not triage their own visit: the emergency flag is the clinic's.
+  await expect(page.getByLabel("Priority")).toHaveCount(0);
   await check(page, "patient-book");
+  await book(page, "E2E check-up");
+  await expect(page.getByText("A confirmation is on its way to you by email.")).toBeVisible();
+  await expect(page.locator(".who")).toContainText(`Ada Lovelace${run}`);
+  await expect(page.locator(".who")).toContainText("Patient");
+  await check(page, "patient-booked");
 
   // Another patient finds that slot gone.
   const other = await newPage(browser);
@@ -150,20 +169,45 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   await check(page, "patient-appointments");
   await page.locator(".appointment a").first().click();
   const heading = page.getByRole("heading", { level: 2 });
-  const before = await heading.textContent();
+  const before = (await heading.textContent()) ?? "";
   await check(page, "patient-appointment");
+
+  // Rescheduling uses booking's calendar, and moves only once the new time is confirmed.
+  await page.getByRole("button", { name: "Reschedule" }).click();
+  await expect(page.locator("button.day").first()).toBeVisible();
+  if ((await page.locator("button.day.free").count()) < 2) {
+    await page.getByRole("button", { name: "Next month" }).click();
+  }
   // The last day offered is a whole day ahead: today may have one slot left, or none.
-  const newDay = page.getByLabel("New day");
-  await newDay.selectOption((await newDay.locator("option").last().getAttribute("value")) ?? "");
+  await page.locator("button.day.free").last().click();
   await page
     .getByRole("button", { name: /^Choose / })
     .first()
     .click();
-  await expect(heading).not.toHaveText(before ?? "");
+  await expect(heading).toHaveText(before);
+  await check(page, "patient-reschedule");
+  await page.getByRole("button", { name: /^Move to / }).click();
+  await expect(page.getByRole("heading", { name: "Moved" })).toBeVisible();
+  await expect(page.locator(".moved del")).toContainText(before);
+  await expect(heading).not.toHaveText(before);
+  await check(page, "patient-moved");
 
-  await page.getByLabel("Why (optional)").fill("Feeling better");
-  await page.getByRole("button", { name: "Cancel it" }).click();
+  // Cancelling asks first.
+  await page.getByRole("button", { name: "Cancel appointment" }).click();
+  const dialog = page.getByRole("dialog", { name: "Cancel this appointment?" });
+  await dialog.getByLabel("Why (optional)").fill("Feeling better");
+  await check(page, "patient-cancel");
+  await dialog.getByRole("button", { name: "Yes, cancel it" }).click();
+  await expect(dialog).toBeHidden();
   await expect(page.getByText("Cancelled", { exact: true })).toBeVisible();
+
+  // Upcoming holds what is still to come: the cancelled visit is listed under its own heading.
+  await page.getByRole("link", { name: "Appointments" }).click();
+  await expect(page.getByText("No upcoming appointments.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Cancelled", level: 3 })).toBeVisible();
+  await expect(page.locator(".appointment", { hasText: "E2E check-up" })).toContainText(
+    "Cancelled",
+  );
 
   await page.getByRole("link", { name: "Profile" }).click();
   await expect(page.getByLabel("First name")).toHaveValue("Ada");
@@ -177,10 +221,8 @@ test("the doctor sees the patient by name and completes the appointment", async 
   await signIn(patientPage, patient.username, patient.password);
   await chooseDoctor(patientPage);
   await openFreeDay(patientPage);
-  await bookFirstSlot(patientPage, "E2E follow-up");
-  await patientPage.getByRole("status").getByRole("link").click();
-  await patientPage.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
-  const id = patientPage.url().split("/").pop() ?? "";
+  await pickFirstSlot(patientPage);
+  const id = await book(patientPage, "E2E follow-up");
   await patientPage.close();
   execFileSync("psql", [
     process.env.APPOINTMENTS_DATABASE_URL ??
@@ -218,20 +260,44 @@ test("an admin books for the patient; only that patient sees it, after signing i
   await signIn(admin, staff.username, staff.password);
   await admin.getByRole("link", { name: "Book" }).click();
   await chooseDoctor(admin);
-  await openFreeDay(admin);
-  await admin
-    .getByRole("button", { name: /^Choose / })
-    .first()
-    .click();
+  // Whom for comes first, and stays on screen (and in the address, through a reload).
   await admin.getByLabel("Name or email").fill(`Lovelace${run}`);
   await admin.getByRole("radio", { name: new RegExp(`Ada Lovelace${run}`) }).check();
-  await admin.getByLabel("Reason for the visit").fill("Booked by the front desk");
-  await admin.getByRole("button", { name: "Book", exact: true }).click();
-  await expect(admin.getByText(/^Booked for/)).toBeVisible();
+  await openFreeDay(admin);
+  await expect(admin.locator(".booking-for")).toContainText(`Booking for Ada Lovelace${run}`);
+  await pickFirstSlot(admin);
   await check(admin, "admin-book");
-  await admin.getByRole("status").getByRole("link").click();
-  await admin.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
+  await book(admin, "Booked by the front desk");
+  await expect(
+    admin.getByText(`Ada Lovelace${run} and the doctor each get a confirmation by email.`),
+  ).toBeVisible();
+  await check(admin, "admin-booked");
   const path = new URL(admin.url()).pathname;
+
+  // The admin's list says who: both people, the reason and the status, filtered by doctor.
+  await admin.getByRole("link", { name: "Appointments" }).click();
+  await admin.getByLabel("Doctor's name or email").fill(doctorLastName);
+  await admin.getByRole("radio", { name: new RegExp(doctorLastName) }).check();
+  const booked = admin.locator(".appointment", { hasText: "Booked by the front desk" });
+  await expect(booked).toContainText(`Patient: Ada Lovelace${run}`);
+  await expect(booked).toContainText(`Doctor: ${doctor.name}`);
+  await expect(booked).toContainText("Scheduled");
+  await check(admin, "admin-appointments-filtered");
+
+  // On a phone the navigation is a menu.
+  await admin.setViewportSize({ width: 390, height: 844 });
+  const figuresLink = admin.getByRole("link", { name: "Figures" });
+  await expect(figuresLink).toBeHidden();
+  await admin.getByRole("button", { name: "Menu" }).click();
+  await expect(figuresLink).toBeVisible();
+  await admin.setViewportSize({ width: 1280, height: 900 });
+
+  // An address with no page says so, and leads back.
+  await admin.goto("/no-such-page");
+  await expect(admin.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await check(admin, "not-found");
+  await admin.getByRole("link", { name: "Go to your start page" }).click();
+  await expect(admin.getByRole("heading", { name: "Appointments", level: 2 })).toBeVisible();
   await admin.close();
 
   // Another patient's URL answers "not found", as the API does: nothing shows it exists.

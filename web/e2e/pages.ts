@@ -28,6 +28,11 @@ export async function checkPage(page: Page, name: string) {
   ).toEqual([]);
   for (const [width, size] of Object.entries(WIDTHS)) {
     await page.setViewportSize(size);
+    // Nothing scrolls sideways (WCAG 1.4.10, reflow), long names included.
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth, `${name} is wider than the ${width} viewport`).toBeLessThanOrEqual(
+      size.width,
+    );
     await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}.png`, fullPage: true });
   }
   await page.setViewportSize(WIDTHS.desktop);

@@ -1,69 +1,28 @@
 import type { UserManager } from "oidc-client-ts";
-import { type ReactNode, useEffect } from "react";
-import { NavLink, Outlet, Route, Routes } from "react-router";
+import { lazy, type ReactNode, Suspense, useEffect } from "react";
+import { Route, Routes } from "react-router";
 
-import type { Role } from "./api/types";
 import { useAuth } from "./auth/AuthContext";
+import { AppShell } from "./components/AppShell";
 import { Loading } from "./components/Feedback";
-import { Agenda } from "./pages/Agenda";
 import { AppointmentDetail } from "./pages/AppointmentDetail";
 import { Appointments } from "./pages/Appointments";
 import { BookDoctor } from "./pages/BookDoctor";
 import { Callback } from "./pages/Callback";
 import { Doctors } from "./pages/Doctors";
 import { Emails } from "./pages/Emails";
-import { Figures } from "./pages/Figures";
 import { Home } from "./pages/Home";
-import { Onboard } from "./pages/Onboard";
+import { NotFound } from "./pages/NotFound";
 import { Profile } from "./pages/Profile";
-import { WorkingHours } from "./pages/WorkingHours";
-import { strings } from "./strings";
 
-const LINKS: { to: string; label: string; roles: Role[] }[] = [
-  { to: "/book", label: strings.nav.book, roles: ["patient", "admin"] },
-  { to: "/agenda", label: strings.nav.agenda, roles: ["doctor"] },
-  { to: "/appointments", label: strings.nav.appointments, roles: ["patient", "doctor", "admin"] },
-  { to: "/hours", label: strings.nav.hours, roles: ["doctor"] },
-  { to: "/admin/onboard", label: strings.nav.onboard, roles: ["admin"] },
-  { to: "/admin/figures", label: strings.nav.figures, roles: ["admin"] },
-  { to: "/emails", label: strings.nav.emails, roles: ["patient", "doctor", "admin"] },
-  { to: "/profile", label: strings.nav.profile, roles: ["patient", "doctor", "admin"] },
-];
-
-function Layout() {
-  const { user, roles, signOut } = useAuth();
-  return (
-    <>
-      <a className="skip" href="#main">
-        {strings.skipToContent}
-      </a>
-      <header>
-        <h1>{strings.appName}</h1>
-        {user ? (
-          <nav aria-label={strings.nav.label}>
-            <ul>
-              {LINKS.filter((link) => link.roles.some((role) => roles.includes(role))).map(
-                (link) => (
-                  <li key={link.to}>
-                    <NavLink to={link.to}>{link.label}</NavLink>
-                  </li>
-                ),
-              )}
-              <li>
-                <button type="button" className="link" onClick={() => void signOut()}>
-                  {strings.nav.signOut}
-                </button>
-              </li>
-            </ul>
-          </nav>
-        ) : null}
-      </header>
-      <main id="main">
-        <Outlet />
-      </main>
-    </>
-  );
-}
+// Doctors' and admins' pages load as chunks of their own: a patient's first visit downloads
+// none of them (the initial JavaScript budget, SPEC §9).
+const Agenda = lazy(() => import("./pages/Agenda").then((m) => ({ default: m.Agenda })));
+const WorkingHours = lazy(() =>
+  import("./pages/WorkingHours").then((m) => ({ default: m.WorkingHours })),
+);
+const Onboard = lazy(() => import("./pages/Onboard").then((m) => ({ default: m.Onboard })));
+const Figures = lazy(() => import("./pages/Figures").then((m) => ({ default: m.Figures })));
 
 /** Signed-in pages: without a session, Keycloak's login page, then back here. */
 function SignedIn({ children }: { children: ReactNode }) {
@@ -71,14 +30,14 @@ function SignedIn({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!user) void signIn();
   }, [user, signIn]);
-  return user ? children : <Loading />;
+  return user ? <Suspense fallback={<Loading />}>{children}</Suspense> : <Loading />;
 }
 
 export function App({ manager }: { manager: UserManager }) {
   const page = (element: ReactNode) => <SignedIn>{element}</SignedIn>;
   return (
     <Routes>
-      <Route element={<Layout />}>
+      <Route element={<AppShell />}>
         <Route index element={<Home />} />
         <Route path="callback" element={<Callback manager={manager} />} />
         <Route path="book" element={page(<Doctors />)} />
@@ -91,7 +50,7 @@ export function App({ manager }: { manager: UserManager }) {
         <Route path="emails" element={page(<Emails />)} />
         <Route path="admin/onboard" element={page(<Onboard />)} />
         <Route path="admin/figures" element={page(<Figures />)} />
-        <Route path="*" element={<p>{strings.notFound}</p>} />
+        <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
   );

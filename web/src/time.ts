@@ -36,3 +36,36 @@ export function addDays(date: string, days: number): string {
   moved.setUTCDate(moved.getUTCDate() + days);
   return moved.toISOString().slice(0, 10);
 }
+
+/** The instant (ISO, UTC) at which `date` (`YYYY-MM-DD`) begins in `timeZone`. */
+export function startOfDay(date: string, timeZone: string): string {
+  const midnightUtc = Date.parse(`${date}T00:00:00Z`);
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+  /** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
+  const offsetAt = (instant: number) => {
+    const part = Object.fromEntries(
+      format.formatToParts(new Date(instant)).map((p) => [p.type, Number(p.value)]),
+    );
+    const wall = Date.UTC(
+      part.year ?? 0,
+      (part.month ?? 1) - 1,
+      part.day ?? 1,
+      part.hour ?? 0,
+      part.minute ?? 0,
+      part.second ?? 0,
+    );
+    return wall - instant;
+  };
+  // The offset at the guess, then at the answer: right across a daylight-saving change.
+  const guess = midnightUtc - offsetAt(midnightUtc);
+  return new Date(midnightUtc - offsetAt(guess)).toISOString();
+}

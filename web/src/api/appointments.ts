@@ -11,6 +11,9 @@ import type { Appointment, AppointmentStatus, BookBody, Priority, Slot } from ".
 export interface AppointmentFilters {
   status?: AppointmentStatus;
   priority?: Priority;
+  doctor_id?: string;
+  patient_id?: string;
+  /** Instants: appointments ending after `from` and starting before `to`. */
   from?: string;
   to?: string;
 }

@@ -22,3 +22,4 @@ export type Role = Schemas["Role"];
 export type BookBody = Schemas["BookBody"];
 export type NewUserBody = Schemas["NewUserBody"];
 export type PatchBody = Schemas["PatchBody"];
+export type DoctorLoad = Schemas["DoctorLoad"];

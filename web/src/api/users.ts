@@ -11,6 +11,7 @@ const all = ["users"] as const;
 /** Query keys of people: the caller's profile and the searches an admin runs. */
 export const userKeys = {
   me: () => [...all, "me"] as const,
+  person: (id: string) => [...all, "person", id] as const,
   /** Every search: what a newly onboarded person may join. */
   searches: () => [...all, "search"] as const,
   search: (role: Role, q: string) => [...all, "search", { role, q }] as const,
@@ -22,6 +23,12 @@ export const userQueries = {
     queryOptions({
       queryKey: userKeys.me(),
       queryFn: async () => unwrap(await client.GET("/users/me")),
+    }),
+  /** Anyone's profile, for an admin (another person's answers 404 to anyone else). */
+  person: (client: ApiClient, id: string) =>
+    queryOptions({
+      queryKey: userKeys.person(id),
+      queryFn: async () => unwrap(await client.GET("/users/{id}", { params: { path: { id } } })),
     }),
   /** The first ten people of `role` whose name or email matches `q`. */
   search: (client: ApiClient, role: Role, q: string) =>

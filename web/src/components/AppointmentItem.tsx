@@ -5,25 +5,35 @@ import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
+import { PriorityBadge, StatusBadge } from "./StatusBadge";
 
-/** One appointment in a list: when, with whom, its status. */
+/** One appointment in a list: when, the people in it other than the reader (an admin sees
+ * both), why, and its status. */
 export function AppointmentItem({ appointment }: { appointment: Appointment }) {
   const { timeZone } = useApi();
   const { user } = useAuth();
-  const isDoctor = user?.profile.sub === appointment.doctor_id;
-  const other = isDoctor
-    ? strings.appointments.for(appointment.patient_name)
-    : strings.appointments.with(appointment.doctor_name);
+  const me = user?.profile.sub;
+  const people = [
+    appointment.doctor_id !== me
+      ? `${strings.appointments.labels.doctor}: ${appointment.doctor_name}`
+      : null,
+    appointment.patient_id !== me
+      ? `${strings.appointments.labels.patient}: ${appointment.patient_name}`
+      : null,
+  ].filter((person) => person !== null);
   return (
-    <li className={`card appointment ${appointment.status}`}>
-      <Link to={`/appointments/${appointment.id}`}>
-        {formatDateTime(appointment.starts_at, timeZone)}
-      </Link>{" "}
-      <span>{other}</span>{" "}
-      <span className="badge">{strings.appointments.status[appointment.status]}</span>
-      {appointment.priority === "emergency" ? (
-        <span className="badge emergency">{strings.booking.emergency}</span>
-      ) : null}
+    <li className="card appointment">
+      <p>
+        <Link className="when" to={`/appointments/${appointment.id}`}>
+          {formatDateTime(appointment.starts_at, timeZone)}
+        </Link>
+      </p>
+      <p className="badges">
+        <StatusBadge status={appointment.status} />
+        <PriorityBadge priority={appointment.priority} />
+      </p>
+      <p className="people">{people.join(" · ")}</p>
+      <p className="reason">{appointment.reason}</p>
     </li>
   );
 }

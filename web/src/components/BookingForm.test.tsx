@@ -46,6 +46,13 @@ function form(response: Response) {
 }
 
 describe("BookingForm", () => {
+  it("leads a patient from the slot to the reason, with no emergency flag to set", () => {
+    form(answer(500, {}));
+
+    expect(screen.getByLabelText("Reason for the visit")).toHaveFocus();
+    expect(screen.queryByLabelText("Priority")).not.toBeInTheDocument();
+  });
+
   it("puts the API's field error on its field and keeps what was typed", async () => {
     form(
       problem(400, {

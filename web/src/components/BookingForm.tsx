@@ -1,4 +1,4 @@
-import { type SyntheticEvent, useState } from "react";
+import { type SyntheticEvent, useEffect, useRef, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
 import { isSlotTaken, useBookAppointment } from "../api/appointments";
@@ -8,19 +8,22 @@ import { useAuth } from "../auth/AuthContext";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
 import { describedBy, Field } from "./Feedback";
-import { PatientPicker } from "./PatientPicker";
 
-/** Reason and priority for `slot`; an admin also picks the patient. A refused slot (409)
- * names the clash and offers the next free one; field errors land on their fields, and
- * nothing typed is lost. */
+/** The reason for `slot`; an admin (booking for the patient picked before) may also flag an
+ * emergency, which a patient cannot: triage is the clinic's call. A refused slot (409) names
+ * the clash and offers the next free one; field errors land on their fields, and nothing typed
+ * is lost. */
 export function BookingForm({
   doctorId,
+  patientId,
   slot,
   nextFree,
   onPickSlot,
   onBooked,
 }: {
   doctorId: string;
+  /** Whom an admin books for (picked before the slot); a patient books for themselves. */
+  patientId?: string;
   slot: Slot;
   nextFree: (after: Slot) => Slot | undefined;
   onPickSlot: (slot: Slot) => void;
@@ -31,10 +34,14 @@ export function BookingForm({
   const isAdmin = roles.includes("admin");
   const [reason, setReason] = useState("");
   const [priority, setPriority] = useState<Priority>("normal");
-  const [patientId, setPatientId] = useState<string | null>(null);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   const book = useBookAppointment();
+  const reasonField = useRef<HTMLTextAreaElement>(null);
+  // Picking a slot leads on to why: the next thing to fill in.
+  useEffect(() => {
+    reasonField.current?.focus();
+  }, [slot.starts_at]);
 
   const { fields, form } = fieldErrors(book.error);
   const clash = isSlotTaken(book.error);
@@ -54,7 +61,7 @@ export function BookingForm({
           ),
           reason,
           priority,
-          ...(isAdmin && patientId ? { patient_id: patientId } : {}),
+          ...(patientId ? { patient_id: patientId } : {}),
         },
       },
       {
@@ -70,11 +77,14 @@ export function BookingForm({
     <form className="card" onSubmit={submit} aria-labelledby="booking-title" noValidate>
       <h3 id="booking-title">{strings.booking.title}</h3>
       <p>{formatDateTime(slot.starts_at, timeZone)}</p>
-      {isAdmin ? (
-        <PatientPicker selected={patientId} onSelect={setPatientId} error={fields.patient_id} />
+      {fields.patient_id ? (
+        <p role="alert" className="field-error">
+          {fields.patient_id}
+        </p>
       ) : null}
       <Field id="reason" label={strings.booking.reason} error={fields.reason}>
         <textarea
+          ref={reasonField}
           id="reason"
           value={reason}
           required
@@ -85,25 +95,27 @@ export function BookingForm({
           {...describedBy("reason", fields.reason)}
         />
       </Field>
-      <Field id="priority" label={strings.booking.priority} error={fields.priority}>
-        <select
-          id="priority"
-          value={priority}
-          onChange={(event) => {
-            setPriority(event.target.value === "emergency" ? "emergency" : "normal");
-          }}
-        >
-          <option value="normal">{strings.booking.normal}</option>
-          <option value="emergency">{strings.booking.emergency}</option>
-        </select>
-      </Field>
+      {isAdmin ? (
+        <Field id="priority" label={strings.booking.priority} error={fields.priority}>
+          <select
+            id="priority"
+            value={priority}
+            onChange={(event) => {
+              setPriority(event.target.value === "emergency" ? "emergency" : "normal");
+            }}
+          >
+            <option value="normal">{strings.booking.normal}</option>
+            <option value="emergency">{strings.booking.emergency}</option>
+          </select>
+        </Field>
+      ) : null}
       {fields.starts_at ? (
         <p role="alert" className="field-error">
           {fields.starts_at}
         </p>
       ) : null}
       {clash ? (
-        <div role="alert" className="error">
+        <div role="alert" className="alert danger">
           <p>{strings.booking.clash(formatDateTime(slot.starts_at, timeZone))}</p>
           {next ? (
             <button
@@ -118,7 +130,7 @@ export function BookingForm({
           ) : null}
         </div>
       ) : form ? (
-        <p role="alert" className="error">
+        <p role="alert" className="alert danger">
           {form}
         </p>
       ) : null}

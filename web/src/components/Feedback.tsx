@@ -11,10 +11,6 @@ export function Loading() {
   );
 }
 
-export function Empty({ children }: { children?: ReactNode }) {
-  return <p className="empty">{children ?? strings.empty}</p>;
-}
-
 /** A failed request as the API explained it (its `detail`, else its `title`). */
 export function ErrorNotice({ error }: { error: unknown }) {
   const message =
@@ -24,7 +20,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
         : error.message
       : strings.errors.generic;
   return (
-    <p role="alert" className="error">
+    <p role="alert" className="alert danger">
       {message}
     </p>
   );

@@ -2,7 +2,7 @@ import { useApi } from "../api/ApiContext";
 import type { Slot } from "../api/types";
 import { strings } from "../strings";
 import { formatDate, formatDateTime, formatTime } from "../time";
-import { Empty } from "./Feedback";
+import { EmptyState } from "../ui/EmptyState";
 
 /** The free slots of a day, each a button whose name carries the full date and time. */
 export function SlotPicker({
@@ -21,7 +21,7 @@ export function SlotPicker({
     <div className="slots">
       <h3>{strings.slots.title(formatDate(date))}</h3>
       {slots.length === 0 ? (
-        <Empty>{strings.slots.none}</Empty>
+        <EmptyState message={strings.slots.none} />
       ) : (
         <ul className="slot-list">
           {slots.map((slot) => (

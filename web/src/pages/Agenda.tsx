@@ -1,53 +1,96 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { Link } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { appointmentQueries } from "../api/appointments";
 import { AppointmentItem } from "../components/AppointmentItem";
-import { Empty, ErrorNotice, Loading } from "../components/Feedback";
+import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
-import { addDays, dateIn, formatDate } from "../time";
+import { addDays, dateIn, formatDate, startOfDay } from "../time";
+import { EmptyState } from "../ui/EmptyState";
+import { PageHeader } from "../ui/PageHeader";
 
-/** A doctor's day or week, appointments by time with their patients' names. */
+/** A doctor's day or week (from the day shown), appointments by time with their patients and
+ * reasons; previous, today and next move it. */
 export function Agenda() {
   const { client, timeZone } = useApi();
-  const [span, setSpan] = useState<1 | 7>(1);
   const today = dateIn(new Date(), timeZone);
-  const from = `${today}T00:00:00Z`;
-  const to = `${addDays(today, span)}T00:00:00Z`;
-  const agenda = useQuery(appointmentQueries.agenda(client, from, to));
+  const [span, setSpan] = useState<1 | 7>(1);
+  const [first, setFirst] = useState(today);
+  const last = addDays(first, span - 1);
+  const agenda = useQuery(
+    appointmentQueries.agenda(
+      client,
+      startOfDay(first, timeZone),
+      startOfDay(addDays(first, span), timeZone),
+    ),
+  );
   const items = agenda.data?.items ?? [];
   const days = [...new Set(items.map((a) => dateIn(new Date(a.starts_at), timeZone)))];
+  const shown =
+    span === 1 ? formatDate(first) : strings.agenda.range(formatDate(first), formatDate(last));
   return (
     <section aria-labelledby="agenda-title">
-      <h2 id="agenda-title">{strings.agenda.title}</h2>
-      <p className="hint">{strings.timesIn(timeZone)}</p>
-      <div role="group" aria-label={strings.agenda.title} className="actions">
-        <button
-          type="button"
-          aria-pressed={span === 1}
-          onClick={() => {
-            setSpan(1);
-          }}
-        >
-          {strings.agenda.day}
-        </button>
-        <button
-          type="button"
-          aria-pressed={span === 7}
-          onClick={() => {
-            setSpan(7);
-          }}
-        >
-          {strings.agenda.week}
-        </button>
+      <PageHeader id="agenda-title" title={strings.agenda.title} lead={strings.timesIn(timeZone)} />
+      <div className="agenda-bar">
+        <div className="actions" role="group" aria-label={strings.agenda.move}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setFirst(addDays(first, -span));
+            }}
+          >
+            {span === 1 ? strings.agenda.previousDay : strings.agenda.previousWeek}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={first === today}
+            onClick={() => {
+              setFirst(today);
+            }}
+          >
+            {strings.agenda.today}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setFirst(addDays(first, span));
+            }}
+          >
+            {span === 1 ? strings.agenda.nextDay : strings.agenda.nextWeek}
+          </button>
+        </div>
+        <div className="segmented" role="group" aria-label={strings.agenda.span}>
+          {([1, 7] as const).map((length) => (
+            <button
+              key={length}
+              type="button"
+              aria-pressed={span === length}
+              onClick={() => {
+                setSpan(length);
+              }}
+            >
+              {length === 1 ? strings.agenda.day : strings.agenda.week}
+            </button>
+          ))}
+        </div>
       </div>
+      <h3 aria-live="polite">{shown}</h3>
       {agenda.isPending ? <Loading /> : null}
       {agenda.error ? <ErrorNotice error={agenda.error} /> : null}
-      {agenda.isSuccess && items.length === 0 ? <Empty>{strings.agenda.nothing}</Empty> : null}
+      {agenda.isSuccess && items.length === 0 ? (
+        <EmptyState
+          message={strings.agenda.nothing}
+          action={<Link to="/hours">{strings.agenda.setHours}</Link>}
+        />
+      ) : null}
       {days.map((day) => (
         <div key={day}>
-          <h3>{formatDate(day)}</h3>
+          {span === 7 ? <h4>{formatDate(day)}</h4> : null}
           <ul className="list">
             {items
               .filter((a) => dateIn(new Date(a.starts_at), timeZone) === day)

@@ -1,47 +1,84 @@
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
+import { Link } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { appointmentQueries, type AppointmentFilters } from "../api/appointments";
 import { useCursorPages } from "../api/cursorPages";
-import type { AppointmentStatus } from "../api/types";
+import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
+import { AppointmentFilterBar } from "../components/AppointmentFilterBar";
 import { AppointmentItem } from "../components/AppointmentItem";
-import { Empty, ErrorNotice, Loading } from "../components/Feedback";
+import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
+import { EmptyState } from "../ui/EmptyState";
+import { PageHeader } from "../ui/PageHeader";
 
-/** A patient's appointments, upcoming then past; a doctor's schedule; for an admin every
- * appointment, with filters. */
+/** Upcoming (scheduled, not yet over) soonest first; past (completed, or over) and cancelled
+ * latest first. */
+export function splitAppointments(items: readonly Appointment[], now: string) {
+  const upcoming = items.filter((a) => a.status === "scheduled" && a.ends_at > now);
+  const past = items
+    .filter((a) => a.status === "completed" || (a.status === "scheduled" && a.ends_at <= now))
+    .reverse();
+  const cancelled = items.filter((a) => a.status === "cancelled").reverse();
+  return { upcoming, past, cancelled };
+}
+
+/** A patient's appointments; a doctor's; for an admin every appointment, with filters. */
 export function Appointments() {
   const { client } = useApi();
   const { roles } = useAuth();
   const [filters, setFilters] = useState<AppointmentFilters>({});
   const list = useCursorPages(appointmentQueries.pages(client, filters));
-  const now = new Date().toISOString();
-  const upcoming = list.items.filter((a) => a.ends_at > now);
-  const past = list.items.filter((a) => a.ends_at <= now).reverse();
+  const { upcoming, past, cancelled } = splitAppointments(list.items, new Date().toISOString());
+  const canBook = roles.includes("patient") || roles.includes("admin");
 
   return (
     <section aria-labelledby="appointments-title">
-      <h2 id="appointments-title">{strings.appointments.title}</h2>
-      {roles.includes("admin") ? <FilterBar filters={filters} onChange={setFilters} /> : null}
+      <PageHeader
+        id="appointments-title"
+        title={strings.appointments.title}
+        actions={
+          canBook ? (
+            <Link className="button" to="/book">
+              {strings.appointments.bookOne}
+            </Link>
+          ) : null
+        }
+      />
+      {roles.includes("admin") ? (
+        <AppointmentFilterBar filters={filters} onChange={setFilters} />
+      ) : null}
       {list.isPending ? <Loading /> : null}
       {list.error ? <ErrorNotice error={list.error} /> : null}
-      <h3>{strings.appointments.upcoming}</h3>
-      {list.isSuccess && upcoming.length === 0 ? <Empty /> : null}
-      <ul className="list">
-        {upcoming.map((a) => (
-          <AppointmentItem key={a.id} appointment={a} />
-        ))}
-      </ul>
-      <h3>{strings.appointments.past}</h3>
-      {list.isSuccess && past.length === 0 ? <Empty /> : null}
-      <ul className="list">
-        {past.map((a) => (
-          <AppointmentItem key={a.id} appointment={a} />
-        ))}
-      </ul>
+      {list.isSuccess ? (
+        <>
+          <Group
+            title={strings.appointments.upcoming}
+            items={upcoming}
+            empty={
+              <EmptyState
+                message={strings.appointments.noUpcoming}
+                action={
+                  canBook ? <Link to="/book">{strings.appointments.bookOne}</Link> : undefined
+                }
+              />
+            }
+          />
+          <Group
+            title={strings.appointments.past}
+            items={past}
+            empty={<EmptyState message={strings.appointments.noPast} />}
+          />
+          <Group
+            title={strings.appointments.cancelled}
+            items={cancelled}
+            empty={<EmptyState message={strings.appointments.noCancelled} />}
+          />
+        </>
+      ) : null}
       {list.hasMore ? (
-        <button type="button" onClick={list.loadMore}>
+        <button type="button" className="secondary" onClick={list.loadMore}>
           {strings.more}
         </button>
       ) : null}
@@ -49,53 +86,27 @@ export function Appointments() {
   );
 }
 
-function FilterBar({
-  filters,
-  onChange,
+function Group({
+  title,
+  items,
+  empty,
 }: {
-  filters: AppointmentFilters;
-  onChange: (f: AppointmentFilters) => void;
+  title: string;
+  items: readonly Appointment[];
+  empty: ReactNode;
 }) {
-  const statuses: AppointmentStatus[] = ["scheduled", "cancelled", "completed"];
   return (
-    <fieldset className="filters">
-      <legend>{strings.appointments.filters}</legend>
-      <label>
-        {strings.booking.priority}
-        <select
-          value={filters.priority ?? ""}
-          onChange={(event) => {
-            const value = event.target.value;
-            onChange({
-              ...filters,
-              priority: value === "normal" || value === "emergency" ? value : undefined,
-            });
-          }}
-        >
-          <option value="">{strings.appointments.all}</option>
-          <option value="normal">{strings.booking.normal}</option>
-          <option value="emergency">{strings.booking.emergency}</option>
-        </select>
-      </label>
-      <label>
-        {strings.appointments.labels.status}
-        <select
-          value={filters.status ?? ""}
-          onChange={(event) => {
-            onChange({
-              ...filters,
-              status: statuses.find((status) => status === event.target.value),
-            });
-          }}
-        >
-          <option value="">{strings.appointments.all}</option>
-          {statuses.map((status) => (
-            <option key={status} value={status}>
-              {strings.appointments.status[status]}
-            </option>
+    <>
+      <h3>{title}</h3>
+      {items.length === 0 ? (
+        empty
+      ) : (
+        <ul className="list">
+          {items.map((a) => (
+            <AppointmentItem key={a.id} appointment={a} />
           ))}
-        </select>
-      </label>
-    </fieldset>
+        </ul>
+      )}
+    </>
   );
 }

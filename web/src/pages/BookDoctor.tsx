@@ -1,95 +1,80 @@
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useLocation, useParams } from "react-router";
+import { useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
-import { doctorQueries } from "../api/doctors";
-import type { Appointment, Slot } from "../api/types";
-import { Calendar } from "../components/Calendar";
-import { ErrorNotice, Loading } from "../components/Feedback";
+import type { Slot } from "../api/types";
+import { useAuth } from "../auth/AuthContext";
+import { BookingFor } from "../components/BookingFor";
 import { BookingForm } from "../components/BookingForm";
-import { SlotPicker } from "../components/SlotPicker";
+import { SlotCalendar, useSlotCalendar } from "../components/SlotCalendar";
 import { strings } from "../strings";
-import { addDays, dateIn, formatDateTime } from "../time";
+import { PageHeader } from "../ui/PageHeader";
+import type { AppointmentPageState } from "./AppointmentDetail";
 
-/** The last day of `month` (`YYYY-MM-01`). */
-function monthEnd(month: string): string {
-  const date = new Date(`${month}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  return addDays(date.toISOString().slice(0, 10), -1);
+/** Who the directory said the doctor is, carried in the link from it. */
+export interface DoctorState {
+  name?: string;
+  specialty?: string;
 }
 
-/** A patient (or an admin for one) picks a free day of the doctor, a slot, and books. */
+/** A patient (or an admin for one) picks a free day of the doctor, a slot, and books; then
+ * the appointment's own page confirms it. */
 export function BookDoctor() {
   const { doctorId = "" } = useParams();
-  const location = useLocation();
-  const doctorName = (location.state as { name?: string } | null)?.name;
-  const { client, timeZone } = useApi();
-  const today = dateIn(new Date(), timeZone);
-  const [month, setMonth] = useState(`${today.slice(0, 7)}-01`);
-  const [date, setDate] = useState<string | null>(null);
+  const doctor = useLocation().state as DoctorState | null;
+  const navigate = useNavigate();
+  const { timeZone } = useApi();
+  const { roles } = useAuth();
+  const isAdmin = roles.includes("admin");
+  // In the address, so a reload keeps whom the admin is booking for.
+  const [params, setParams] = useSearchParams();
+  const patientId = params.get("patient");
+  const calendar = useSlotCalendar(doctorId);
   const [slot, setSlot] = useState<Slot | null>(null);
-  const [booked, setBooked] = useState<Appointment | null>(null);
-
-  const from = month < today ? today : month;
-  const to = monthEnd(month);
-  const availability = useQuery({
-    ...doctorQueries.availability(client, doctorId, from, to),
-    enabled: from <= to,
-  });
-
-  const days = availability.data?.days ?? [];
-  const freeByDate = new Map(days.map((day) => [day.date, day.slots.length]));
-  const slots = days.find((day) => day.date === date)?.slots ?? [];
-  const nextFree = (after: Slot): Slot | undefined =>
-    days.flatMap((day) => day.slots).find((free) => free.starts_at > after.starts_at);
-
-  const onBooked = (appointment: Appointment) => {
-    setBooked(appointment);
-    setSlot(null);
-  };
 
   return (
     <section aria-labelledby="book-title">
-      <h2 id="book-title">{doctorName ?? strings.nav.book}</h2>
-      <p className="hint">{strings.timesIn(timeZone)}</p>
-      {booked ? (
-        <p role="status" className="success">
-          {strings.booking.booked(formatDateTime(booked.starts_at, timeZone))}{" "}
-          <Link to={`/appointments/${booked.id}`}>{strings.appointments.title}</Link>
-        </p>
-      ) : null}
-      <div className="booking-layout">
-        <Calendar
-          month={month}
-          freeByDate={freeByDate}
-          selected={date}
-          onSelect={(day) => {
-            setDate(day);
-            setSlot(null);
-          }}
-          onMonthChange={(next) => {
-            setMonth(next);
+      <PageHeader
+        id="book-title"
+        title={doctor?.name ?? strings.nav.book}
+        lead={
+          doctor?.specialty
+            ? `${doctor.specialty} · ${strings.timesIn(timeZone)}`
+            : strings.timesIn(timeZone)
+        }
+      />
+      {isAdmin ? (
+        <BookingFor
+          patientId={patientId}
+          onChange={(id) => {
+            setParams(id ? { patient: id } : {}, { replace: true, state: doctor });
           }}
         />
-        <div>
-          {availability.isPending && availability.fetchStatus !== "idle" ? <Loading /> : null}
-          {availability.error ? <ErrorNotice error={availability.error} /> : null}
-          {date ? <SlotPicker date={date} slots={slots} selected={slot} onPick={setSlot} /> : null}
-          {slot ? (
-            <BookingForm
-              doctorId={doctorId}
-              slot={slot}
-              nextFree={nextFree}
-              onPickSlot={(next) => {
-                setDate(dateIn(new Date(next.starts_at), timeZone));
-                setSlot(next);
-              }}
-              onBooked={onBooked}
-            />
-          ) : null}
-        </div>
-      </div>
+      ) : null}
+      <SlotCalendar state={calendar} selected={slot} onPick={setSlot}>
+        {slot && isAdmin && !patientId ? (
+          <p className="alert info">{strings.booking.pickPatientFirst}</p>
+        ) : null}
+        {slot && (!isAdmin || patientId) ? (
+          <BookingForm
+            doctorId={doctorId}
+            patientId={patientId ?? undefined}
+            slot={slot}
+            nextFree={calendar.nextFree}
+            onPickSlot={(next) => {
+              calendar.showSlot(next);
+              setSlot(next);
+            }}
+            onBooked={(appointment) => {
+              const state: AppointmentPageState = {
+                booked: true,
+                specialty: doctor?.specialty,
+              };
+              void navigate(`/appointments/${appointment.id}`, { state });
+            }}
+          />
+        ) : null}
+      </SlotCalendar>
     </section>
   );
 }

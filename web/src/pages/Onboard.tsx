@@ -5,6 +5,7 @@ import type { Role } from "../api/types";
 import { useCreateUser } from "../api/users";
 import { describedBy, Field } from "../components/Feedback";
 import { strings } from "../strings";
+import { PageHeader } from "../ui/PageHeader";
 
 const EMPTY = { email: "", first_name: "", last_name: "", password: "", specialty: "" };
 
@@ -47,8 +48,8 @@ export function Onboard() {
     </Field>
   );
   return (
-    <form onSubmit={submit} aria-labelledby="onboard-title" noValidate>
-      <h2 id="onboard-title">{strings.onboard.title}</h2>
+    <form className="form" onSubmit={submit} aria-labelledby="onboard-title" noValidate>
+      <PageHeader id="onboard-title" title={strings.onboard.title} lead={strings.onboard.lead} />
       {input("email", strings.onboard.email, "email")}
       {input("first_name", strings.onboard.firstName)}
       {input("last_name", strings.onboard.lastName)}
@@ -68,12 +69,12 @@ export function Onboard() {
       {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}
       {input("password", strings.onboard.password, "password")}
       {problem ? (
-        <p role="alert" className="error">
+        <p role="alert" className="alert danger">
           {problem}
         </p>
       ) : null}
       {create.isSuccess ? (
-        <p role="status" className="success">
+        <p role="status" className="alert success">
           {strings.onboard.created(create.data.email ?? "")}
         </p>
       ) : null}

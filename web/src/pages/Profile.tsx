@@ -6,6 +6,7 @@ import { fieldErrors } from "../api/fieldErrors";
 import { useUpdateProfile, userQueries } from "../api/users";
 import { describedBy, ErrorNotice, Field, Loading } from "../components/Feedback";
 import { strings } from "../strings";
+import { PageHeader } from "../ui/PageHeader";
 
 interface Draft {
   first_name: string;
@@ -56,18 +57,21 @@ export function Profile() {
   if (profile.isPending) return <Loading />;
   if (profile.error) return <ErrorNotice error={profile.error} />;
   return (
-    <form onSubmit={submit} aria-labelledby="profile-title" noValidate>
-      <h2 id="profile-title">{strings.profile.title}</h2>
-      <p>{profile.data.email}</p>
+    <form className="form" onSubmit={submit} aria-labelledby="profile-title" noValidate>
+      <PageHeader id="profile-title" title={strings.profile.title} lead={profile.data.email} />
       {input("first_name", strings.profile.firstName)}
       {input("last_name", strings.profile.lastName)}
       {input("phone", strings.profile.phone)}
       {form ? (
-        <p role="alert" className="error">
+        <p role="alert" className="alert danger">
           {form}
         </p>
       ) : null}
-      {save.isSuccess ? <p role="status">{strings.profile.saved}</p> : null}
+      {save.isSuccess ? (
+        <p role="status" className="alert success">
+          {strings.profile.saved}
+        </p>
+      ) : null}
       <button type="submit" disabled={save.isPending}>
         {strings.profile.save}
       </button>

@@ -8,6 +8,7 @@ import type { DayName, HoursSpan } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
+import { PageHeader } from "../ui/PageHeader";
 
 const WEEK: DayName[] = [
   "monday",
@@ -45,101 +46,110 @@ export function WorkingHours() {
   if (hours.error) return <ErrorNotice error={hours.error} />;
   return (
     <form onSubmit={submit} aria-labelledby="hours-title">
-      <h2 id="hours-title">{strings.hours.title}</h2>
-      <p className="hint">{strings.timesIn(timeZone)}</p>
-      {hours.data.source === "clinic" && !draft ? <p>{strings.hours.clinicDefault}</p> : null}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{strings.hours.weekday}</th>
-            <th scope="col">{strings.hours.opens}</th>
-            <th scope="col">{strings.hours.closes}</th>
-            <th scope="col">
-              <span className="visually-hidden">{strings.hours.remove}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, index) => {
-            const error =
-              fields[`hours[${index}]`] ??
-              fields[`hours[${index}].opens`] ??
-              fields[`hours[${index}].closes`];
-            return (
-              <tr key={index} aria-invalid={error ? true : undefined}>
-                <td>
-                  <select
-                    aria-label={`${strings.hours.weekday} ${index + 1}`}
-                    value={row.weekday}
-                    onChange={(event) => {
-                      edit(index, {
-                        weekday: WEEK.find((d) => d === event.target.value) ?? row.weekday,
-                      });
-                    }}
-                  >
-                    {WEEK.map((day) => (
-                      <option key={day} value={day}>
-                        {strings.hours.days[day]}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input
-                    type="time"
-                    aria-label={`${strings.hours.opens} ${index + 1}`}
-                    value={row.opens}
-                    onChange={(event) => {
-                      edit(index, { opens: event.target.value });
-                    }}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="time"
-                    aria-label={`${strings.hours.closes} ${index + 1}`}
-                    value={row.closes}
-                    onChange={(event) => {
-                      edit(index, { closes: event.target.value });
-                    }}
-                  />
-                  {error ? (
-                    <p role="alert" className="field-error">
-                      {error}
-                    </p>
-                  ) : null}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => {
-                      setDraft(rows.filter((_, i) => i !== index));
-                    }}
-                  >
-                    {strings.hours.remove}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => {
-          setDraft([...rows, { weekday: "monday", opens: "09:00", closes: "17:00" }]);
-        }}
-      >
-        {strings.hours.add}
-      </button>
+      <PageHeader id="hours-title" title={strings.hours.title} lead={strings.timesIn(timeZone)} />
+      {hours.data.source === "clinic" && !draft ? (
+        <p className="alert info">{strings.hours.clinicDefault}</p>
+      ) : null}
+      <div className="table-wrap">
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">{strings.hours.weekday}</th>
+              <th scope="col">{strings.hours.opens}</th>
+              <th scope="col">{strings.hours.closes}</th>
+              <th scope="col">
+                <span className="visually-hidden">{strings.hours.remove}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => {
+              const error =
+                fields[`hours[${index}]`] ??
+                fields[`hours[${index}].opens`] ??
+                fields[`hours[${index}].closes`];
+              return (
+                <tr key={index} aria-invalid={error ? true : undefined}>
+                  <td data-label={strings.hours.weekday}>
+                    <select
+                      aria-label={`${strings.hours.weekday} ${index + 1}`}
+                      value={row.weekday}
+                      onChange={(event) => {
+                        edit(index, {
+                          weekday: WEEK.find((d) => d === event.target.value) ?? row.weekday,
+                        });
+                      }}
+                    >
+                      {WEEK.map((day) => (
+                        <option key={day} value={day}>
+                          {strings.hours.days[day]}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td data-label={strings.hours.opens}>
+                    <input
+                      type="time"
+                      aria-label={`${strings.hours.opens} ${index + 1}`}
+                      value={row.opens}
+                      onChange={(event) => {
+                        edit(index, { opens: event.target.value });
+                      }}
+                    />
+                  </td>
+                  <td data-label={strings.hours.closes}>
+                    <input
+                      type="time"
+                      aria-label={`${strings.hours.closes} ${index + 1}`}
+                      value={row.closes}
+                      onChange={(event) => {
+                        edit(index, { closes: event.target.value });
+                      }}
+                    />
+                    {error ? (
+                      <p role="alert" className="field-error">
+                        {error}
+                      </p>
+                    ) : null}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => {
+                        setDraft(rows.filter((_, i) => i !== index));
+                      }}
+                    >
+                      {strings.hours.remove}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setDraft([...rows, { weekday: "monday", opens: "09:00", closes: "17:00" }]);
+          }}
+        >
+          {strings.hours.add}
+        </button>
+      </div>
       {form ? (
-        <p role="alert" className="error">
+        <p role="alert" className="alert danger">
           {form}
         </p>
       ) : null}
-      {save.isSuccess ? <p role="status">{strings.hours.saved}</p> : null}
+      {save.isSuccess ? (
+        <p role="status" className="alert success">
+          {strings.hours.saved}
+        </p>
+      ) : null}
       <button type="submit" disabled={save.isPending}>
         {strings.hours.save}
       </button>

@@ -1,39 +1,47 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useId, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
+import type { Role } from "../api/types";
 import { userQueries } from "../api/users";
 import { strings } from "../strings";
 import { describedBy, Field } from "./Feedback";
 
-/** An admin finds the patient to book for by name or email (`GET /users?role=patient&q=`). */
-export function PatientPicker({
+/** An admin finds a person of `role` by name or email (`GET /users?role=&q=`) and picks one. */
+export function PersonPicker({
+  role,
+  legend,
+  searchLabel = strings.booking.findPatient,
   selected,
   onSelect,
   error,
 }: {
+  role: Role;
+  legend: string;
+  searchLabel?: string;
   selected: string | null;
   onSelect: (id: string) => void;
   error: string | undefined;
 }) {
   const { client } = useApi();
+  const id = useId();
   const [q, setQ] = useState("");
   const people = useQuery({
-    ...userQueries.search(client, "patient", q),
+    ...userQueries.search(client, role, q),
     enabled: q.trim().length > 0,
   });
   return (
     <fieldset>
-      <legend>{strings.booking.patient}</legend>
-      <Field id="patient-search" label={strings.booking.findPatient} error={error}>
+      <legend>{legend}</legend>
+      <Field id={id} label={searchLabel} error={error}>
         <input
-          id="patient-search"
+          id={id}
           type="search"
           value={q}
           onChange={(event) => {
             setQ(event.target.value);
           }}
-          {...describedBy("patient-search", error)}
+          {...describedBy(id, error)}
         />
       </Field>
       <ul className="choices">
@@ -42,7 +50,7 @@ export function PatientPicker({
             <label>
               <input
                 type="radio"
-                name="patient"
+                name={id}
                 checked={selected === person.id}
                 onChange={() => {
                   onSelect(person.id);

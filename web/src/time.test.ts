@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+
+import { startOfDay } from "./time";
+
+describe("startOfDay", () => {
+  it("is midnight on the clinic's wall clock, in UTC", () => {
+    expect(startOfDay("2026-07-01", "Europe/London")).toBe("2026-06-30T23:00:00.000Z");
+    expect(startOfDay("2026-12-07", "Europe/London")).toBe("2026-12-07T00:00:00.000Z");
+    expect(startOfDay("2026-12-07", "America/New_York")).toBe("2026-12-07T05:00:00.000Z");
+  });
+
+  it("holds on the days the clocks change", () => {
+    expect(startOfDay("2026-03-29", "Europe/London")).toBe("2026-03-29T00:00:00.000Z");
+    expect(startOfDay("2026-10-25", "Europe/London")).toBe("2026-10-24T23:00:00.000Z");
+  });
+});
