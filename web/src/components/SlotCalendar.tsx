@@ -16,9 +16,9 @@ function monthEnd(month: string): string {
   return addDays(date.toISOString().slice(0, 10), -1);
 }
 
-/** A doctor's free days a month at a time, and the free slots of the day picked: what booking
- * and rescheduling both choose from. `nextFree` is the first free slot after another, in the
- * month shown. */
+/** A doctor's free days a month at a time (from the first month with one), and the free slots
+ * of the day picked: what booking and rescheduling both choose from. `nextFree` is the first
+ * free slot after another, in the month shown. */
 export function useSlotCalendar(doctorId: string) {
   const { client, timeZone } = useApi();
   const today = dateIn(new Date(), timeZone);
@@ -31,6 +31,13 @@ export function useSlotCalendar(doctorId: string) {
     enabled: from <= to,
   });
   const days = availability.data?.days ?? [];
+  // Open on the first month with a free day: decided once, on the first answer, so a month
+  // chosen later stays put, and a doctor with no hours does not send the calendar on and on.
+  const [opened, setOpened] = useState(false);
+  if (!opened && availability.isSuccess) {
+    setOpened(true);
+    if (days.every((day) => day.slots.length === 0)) setMonth(addDays(to, 1));
+  }
   const nextFree = (after: Slot): Slot | undefined =>
     days.flatMap((day) => day.slots).find((free) => free.starts_at > after.starts_at);
   const showSlot = (slot: Slot) => {
