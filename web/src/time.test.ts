@@ -13,4 +13,9 @@ describe("startOfDay", () => {
     expect(startOfDay("2026-03-29", "Europe/London")).toBe("2026-03-29T00:00:00.000Z");
     expect(startOfDay("2026-10-25", "Europe/London")).toBe("2026-10-24T23:00:00.000Z");
   });
+
+  it("begins a day that has no midnight at the change", () => {
+    // Chile moves from 23:59:59 on 5 September straight to 01:00 on the 6th.
+    expect(startOfDay("2026-09-06", "America/Santiago")).toBe("2026-09-06T04:00:00.000Z");
+  });
 });

@@ -67,5 +67,9 @@ export function startOfDay(date: string, timeZone: string): string {
   };
   // The offset at the guess, then at the answer: right across a daylight-saving change.
   const guess = midnightUtc - offsetAt(midnightUtc);
-  return new Date(midnightUtc - offsetAt(guess)).toISOString();
+  let start = midnightUtc - offsetAt(guess);
+  // Where clocks go forward at midnight (Chile, for one), the day has no 00:00: it begins at
+  // the change, which falls on a quarter hour.
+  while (dateIn(new Date(start), timeZone) < date) start += 15 * 60 * 1000;
+  return new Date(start).toISOString();
 }

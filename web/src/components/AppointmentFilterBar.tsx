@@ -2,15 +2,12 @@ import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
 import type { AppointmentFilters } from "../api/appointments";
-import type { AppointmentStatus } from "../api/types";
 import { strings } from "../strings";
 import { addDays, startOfDay } from "../time";
 import { PersonPicker } from "./PersonPicker";
 
-const STATUSES: AppointmentStatus[] = ["scheduled", "completed", "cancelled"];
-
 /** What an admin narrows the appointment list by: doctor, patient, days (in the clinic's time
- * zone, both included), status and priority. */
+ * zone, both included) and priority. */
 export function AppointmentFilterBar({
   filters,
   onChange,
@@ -55,26 +52,6 @@ export function AppointmentFilterBar({
               setDay("to", event.target.value);
             }}
           />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-status">{strings.appointments.labels.status}</label>
-          <select
-            id="filter-status"
-            value={filters.status ?? ""}
-            onChange={(event) => {
-              onChange({
-                ...filters,
-                status: STATUSES.find((status) => status === event.target.value),
-              });
-            }}
-          >
-            <option value="">{strings.appointments.all}</option>
-            {STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {strings.appointments.status[status]}
-              </option>
-            ))}
-          </select>
         </div>
         <div className="field">
           <label htmlFor="filter-priority">{strings.booking.priority}</label>

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../api/ApiContext";
 import { userQueries } from "../api/users";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 import { PersonPicker } from "./PersonPicker";
 
 /** An admin books for a patient: first whom, then "Booking for …" stays on screen while they
@@ -36,7 +37,7 @@ export function BookingFor({
       ? strings.notFound
       : strings.loading;
   return (
-    <div className="alert info">
+    <Alert tone="info">
       <div className="actions booking-for">
         <p>
           {strings.booking.bookingFor} <strong>{name}</strong>
@@ -52,6 +53,6 @@ export function BookingFor({
           {strings.booking.changePatient}
         </button>
       </div>
-    </div>
+    </Alert>
   );
 }

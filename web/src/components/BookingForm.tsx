@@ -7,6 +7,7 @@ import type { Appointment, Priority, Slot } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
+import { Alert } from "../ui/Alert";
 import { describedBy, Field } from "./Feedback";
 
 /** The reason for `slot`; an admin (booking for the patient picked before) may also flag an
@@ -115,7 +116,7 @@ export function BookingForm({
         </p>
       ) : null}
       {clash ? (
-        <div role="alert" className="alert danger">
+        <Alert tone="danger">
           <p>{strings.booking.clash(formatDateTime(slot.starts_at, timeZone))}</p>
           {next ? (
             <button
@@ -128,11 +129,9 @@ export function BookingForm({
               {strings.booking.next(formatDateTime(next.starts_at, timeZone))}
             </button>
           ) : null}
-        </div>
+        </Alert>
       ) : form ? (
-        <p role="alert" className="alert danger">
-          {form}
-        </p>
+        <Alert tone="danger">{form}</Alert>
       ) : null}
       <button type="submit" disabled={book.isPending}>
         {strings.booking.submit}

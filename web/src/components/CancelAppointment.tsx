@@ -1,13 +1,13 @@
 import { type SyntheticEvent, useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { isStale, useCancelAppointment } from "../api/appointments";
+import { useCancelAppointment } from "../api/appointments";
 import { fieldErrors } from "../api/fieldErrors";
 import type { Appointment } from "../api/types";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
 import { Dialog } from "../ui/Dialog";
-import { ErrorNotice, Field } from "./Feedback";
+import { ChangeRefused, Field } from "./Feedback";
 
 /** "Cancel appointment", and a dialog that asks before it cancels (with an optional reason). */
 export function CancelAppointment({ appointment }: { appointment: Appointment }) {
@@ -50,13 +50,7 @@ export function CancelAppointment({ appointment }: { appointment: Appointment })
               }}
             />
           </Field>
-          {isStale(cancel.error) ? (
-            <p role="alert" className="alert danger">
-              {strings.appointments.stale}
-            </p>
-          ) : cancel.error ? (
-            <ErrorNotice error={cancel.error} />
-          ) : null}
+          <ChangeRefused error={cancel.error} />
           <div className="actions">
             <button type="submit" className="danger" disabled={cancel.isPending}>
               {strings.appointments.confirmCancel}

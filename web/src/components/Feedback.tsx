@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
 
+import { isStale } from "../api/appointments";
 import { ApiProblem } from "../api/problem";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 
 export function Loading() {
   return (
@@ -19,10 +21,17 @@ export function ErrorNotice({ error }: { error: unknown }) {
         ? strings.notFound
         : error.message
       : strings.errors.generic;
-  return (
-    <p role="alert" className="alert danger">
-      {message}
-    </p>
+  return <Alert tone="danger">{message}</Alert>;
+}
+
+/** Why a change to an appointment was refused: that it changed meanwhile (412, and it has been
+ * fetched again), else as the API explained it. */
+export function ChangeRefused({ error }: { error: unknown }) {
+  if (!error) return null;
+  return isStale(error) ? (
+    <Alert tone="danger">{strings.appointments.stale}</Alert>
+  ) : (
+    <ErrorNotice error={error} />
   );
 }
 

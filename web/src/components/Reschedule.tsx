@@ -1,11 +1,11 @@
 import { useState } from "react";
 
 import { useApi } from "../api/ApiContext";
-import { isStale, useMoveAppointment } from "../api/appointments";
+import { useMoveAppointment } from "../api/appointments";
 import type { Appointment, Slot } from "../api/types";
 import { strings } from "../strings";
 import { formatDateTime } from "../time";
-import { ErrorNotice } from "./Feedback";
+import { ChangeRefused } from "./Feedback";
 import { SlotCalendar, useSlotCalendar } from "./SlotCalendar";
 
 /** Move a scheduled appointment with the calendar booking uses: pick a day and a slot, then
@@ -27,15 +27,7 @@ export function Reschedule({
     <div className="card">
       <h3>{strings.appointments.rescheduleTitle}</h3>
       <SlotCalendar state={calendar} selected={slot} onPick={setSlot}>
-        {move.error ? (
-          isStale(move.error) ? (
-            <p role="alert" className="alert danger">
-              {strings.appointments.stale}
-            </p>
-          ) : (
-            <ErrorNotice error={move.error} />
-          )
-        ) : null}
+        <ChangeRefused error={move.error} />
         <div className="actions">
           {slot ? (
             <button

@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { useLocation, useNavigate, useParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
-import { appointmentQueries, isStale, useCompleteAppointment } from "../api/appointments";
+import { appointmentQueries, useCompleteAppointment } from "../api/appointments";
 import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { CancelAppointment } from "../components/CancelAppointment";
-import { ErrorNotice, Loading } from "../components/Feedback";
+import { ChangeRefused, ErrorNotice, Loading } from "../components/Feedback";
 import { Reschedule } from "../components/Reschedule";
 import { PriorityBadge, StatusBadge } from "../components/StatusBadge";
 import { strings } from "../strings";
@@ -38,6 +38,15 @@ export function AppointmentDetail() {
   const [rescheduling, setRescheduling] = useState(false);
   const complete = useCompleteAppointment(id);
   const shown = (location.state ?? {}) as AppointmentPageState;
+  // A cancel or complete changes the page under the reader: the title takes the focus, as the
+  // button that did it is gone.
+  const title = useRef<HTMLHeadingElement>(null);
+  const status = appointment.data?.status;
+  const statusBefore = useRef(status);
+  useEffect(() => {
+    if (statusBefore.current && status !== statusBefore.current) title.current?.focus();
+    statusBefore.current = status;
+  }, [status]);
 
   if (appointment.isPending) return <Loading />;
   if (appointment.error) return <ErrorNotice error={appointment.error} />;
@@ -57,18 +66,24 @@ export function AppointmentDetail() {
 
   return (
     <section aria-labelledby="appointment-title">
-      <PageHeader id="appointment-title" title={when} lead={strings.timesIn(timeZone)} />
+      <PageHeader
+        id="appointment-title"
+        title={when}
+        lead={strings.timesIn(timeZone)}
+        headingRef={title}
+      />
       {shown.booked && scheduled && !shown.movedFrom ? (
-        <Alert tone="success">
-          <h3>{strings.appointments.booked.title}</h3>
+        <Confirmation title={strings.appointments.booked.title}>
           <p>
             {isPatient
               ? strings.appointments.booked.emailed
               : strings.appointments.booked.emailedTo(a.patient_name)}
           </p>
-        </Alert>
+        </Confirmation>
       ) : null}
-      {shown.movedFrom && scheduled ? <Moved from={shown.movedFrom} appointment={a} /> : null}
+      {shown.movedFrom && scheduled ? (
+        <Moved key={shown.movedFrom} from={shown.movedFrom} appointment={a} />
+      ) : null}
       <div className="card">
         <DetailsList
           items={[
@@ -93,13 +108,7 @@ export function AppointmentDetail() {
           ]}
         />
       </div>
-      {isStale(complete.error) ? (
-        <p role="alert" className="alert danger">
-          {strings.appointments.stale}
-        </p>
-      ) : complete.error ? (
-        <ErrorNotice error={complete.error} />
-      ) : null}
+      <ChangeRefused error={complete.error} />
       <div className="actions">
         {scheduled && (isDoctor || isAdmin) && started ? (
           <button
@@ -140,12 +149,28 @@ export function AppointmentDetail() {
   );
 }
 
+/** What a booking or move just did. Its heading takes the focus, so that a screen reader reads
+ * it, and the next Tab goes on from there. */
+function Confirmation({ title, children }: { title: string; children: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  return (
+    <Alert tone="success">
+      <h3 ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
+      {children}
+    </Alert>
+  );
+}
+
 /** The confirmation of a move: the old time struck through, the new one beside it. */
 function Moved({ from, appointment }: { from: string; appointment: Appointment }) {
   const { timeZone } = useApi();
   return (
-    <Alert tone="success">
-      <h3>{strings.appointments.moved.title}</h3>
+    <Confirmation title={strings.appointments.moved.title}>
       <p className="moved">
         <del>
           <span className="visually-hidden">{strings.appointments.moved.was}</span>
@@ -157,6 +182,6 @@ function Moved({ from, appointment }: { from: string; appointment: Appointment }
           {formatDateTime(appointment.starts_at, timeZone)}
         </ins>
       </p>
-    </Alert>
+    </Confirmation>
   );
 }

@@ -1,10 +1,9 @@
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { appointmentQueries, type AppointmentFilters } from "../api/appointments";
 import { useCursorPages } from "../api/cursorPages";
-import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { AppointmentFilterBar } from "../components/AppointmentFilterBar";
 import { AppointmentItem } from "../components/AppointmentItem";
@@ -13,24 +12,41 @@ import { strings } from "../strings";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
 
-/** Upcoming (scheduled, not yet over) soonest first; past (completed, or over) and cancelled
- * latest first. */
-export function splitAppointments(items: readonly Appointment[], now: string) {
-  const upcoming = items.filter((a) => a.status === "scheduled" && a.ends_at > now);
-  const past = items
-    .filter((a) => a.status === "completed" || (a.status === "scheduled" && a.ends_at <= now))
-    .reverse();
-  const cancelled = items.filter((a) => a.status === "cancelled").reverse();
-  return { upcoming, past, cancelled };
+export type View = "upcoming" | "past" | "cancelled";
+const VIEWS: View[] = ["upcoming", "past", "cancelled"];
+
+/** What the API is asked for one view, within the admin's filters: upcoming is scheduled and
+ * not yet over; past has started (cancelled ones are left to their own view); `now` is an
+ * instant, compared as ISO text. */
+export function viewFilters(view: View, filters: AppointmentFilters, now: string) {
+  switch (view) {
+    case "upcoming":
+      return {
+        ...filters,
+        status: "scheduled",
+        from: filters.from && filters.from > now ? filters.from : now,
+      } satisfies AppointmentFilters;
+    case "past":
+      return {
+        ...filters,
+        to: filters.to && filters.to < now ? filters.to : now,
+      } satisfies AppointmentFilters;
+    case "cancelled":
+      return { ...filters, status: "cancelled" } satisfies AppointmentFilters;
+  }
 }
 
-/** A patient's appointments; a doctor's; for an admin every appointment, with filters. */
+/** A patient's appointments; a doctor's; for an admin every appointment, with filters. One
+ * view at a time: upcoming, past or cancelled. */
 export function Appointments() {
   const { client } = useApi();
   const { roles } = useAuth();
   const [filters, setFilters] = useState<AppointmentFilters>({});
-  const list = useCursorPages(appointmentQueries.pages(client, filters));
-  const { upcoming, past, cancelled } = splitAppointments(list.items, new Date().toISOString());
+  const [view, setView] = useState<View>("upcoming");
+  // Fixed when the page opens: a query key that changed on every render would refetch forever.
+  const [now] = useState(() => new Date().toISOString());
+  const list = useCursorPages(appointmentQueries.pages(client, viewFilters(view, filters, now)));
+  const items = view === "past" ? list.items.filter((a) => a.status !== "cancelled") : list.items;
   const canBook = roles.includes("patient") || roles.includes("admin");
 
   return (
@@ -49,64 +65,42 @@ export function Appointments() {
       {roles.includes("admin") ? (
         <AppointmentFilterBar filters={filters} onChange={setFilters} />
       ) : null}
+      <div className="segmented" role="group" aria-label={strings.appointments.show}>
+        {VIEWS.map((each) => (
+          <button
+            key={each}
+            type="button"
+            aria-pressed={view === each}
+            onClick={() => {
+              setView(each);
+            }}
+          >
+            {strings.appointments.views[each]}
+          </button>
+        ))}
+      </div>
       {list.isPending ? <Loading /> : null}
       {list.error ? <ErrorNotice error={list.error} /> : null}
-      {list.isSuccess ? (
-        <>
-          <Group
-            title={strings.appointments.upcoming}
-            items={upcoming}
-            empty={
-              <EmptyState
-                message={strings.appointments.noUpcoming}
-                action={
-                  canBook ? <Link to="/book">{strings.appointments.bookOne}</Link> : undefined
-                }
-              />
-            }
-          />
-          <Group
-            title={strings.appointments.past}
-            items={past}
-            empty={<EmptyState message={strings.appointments.noPast} />}
-          />
-          <Group
-            title={strings.appointments.cancelled}
-            items={cancelled}
-            empty={<EmptyState message={strings.appointments.noCancelled} />}
-          />
-        </>
+      {list.isSuccess && items.length === 0 ? (
+        <EmptyState
+          message={strings.appointments.none[view]}
+          action={
+            view === "upcoming" && canBook ? (
+              <Link to="/book">{strings.appointments.bookOne}</Link>
+            ) : undefined
+          }
+        />
       ) : null}
+      <ul className="list" aria-label={strings.appointments.views[view]}>
+        {items.map((a) => (
+          <AppointmentItem key={a.id} appointment={a} />
+        ))}
+      </ul>
       {list.hasMore ? (
         <button type="button" className="secondary" onClick={list.loadMore}>
           {strings.more}
         </button>
       ) : null}
     </section>
-  );
-}
-
-function Group({
-  title,
-  items,
-  empty,
-}: {
-  title: string;
-  items: readonly Appointment[];
-  empty: ReactNode;
-}) {
-  return (
-    <>
-      <h3>{title}</h3>
-      {items.length === 0 ? (
-        empty
-      ) : (
-        <ul className="list">
-          {items.map((a) => (
-            <AppointmentItem key={a.id} appointment={a} />
-          ))}
-        </ul>
-      )}
-    </>
   );
 }

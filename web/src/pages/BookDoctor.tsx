@@ -8,6 +8,7 @@ import { BookingFor } from "../components/BookingFor";
 import { BookingForm } from "../components/BookingForm";
 import { SlotCalendar, useSlotCalendar } from "../components/SlotCalendar";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 import { PageHeader } from "../ui/PageHeader";
 import type { AppointmentPageState } from "./AppointmentDetail";
 
@@ -53,7 +54,7 @@ export function BookDoctor() {
       ) : null}
       <SlotCalendar state={calendar} selected={slot} onPick={setSlot}>
         {slot && isAdmin && !patientId ? (
-          <p className="alert info">{strings.booking.pickPatientFirst}</p>
+          <Alert tone="info">{strings.booking.pickPatientFirst}</Alert>
         ) : null}
         {slot && (!isAdmin || patientId) ? (
           <BookingForm

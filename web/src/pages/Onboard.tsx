@@ -5,6 +5,7 @@ import type { Role } from "../api/types";
 import { useCreateUser } from "../api/users";
 import { describedBy, Field } from "../components/Feedback";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 import { PageHeader } from "../ui/PageHeader";
 
 const EMPTY = { email: "", first_name: "", last_name: "", password: "", specialty: "" };
@@ -68,15 +69,11 @@ export function Onboard() {
       </Field>
       {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}
       {input("password", strings.onboard.password, "password")}
-      {problem ? (
-        <p role="alert" className="alert danger">
-          {problem}
-        </p>
-      ) : null}
+      {problem ? <Alert tone="danger">{problem}</Alert> : null}
       {create.isSuccess ? (
-        <p role="status" className="alert success">
+        <Alert tone="success" announce>
           {strings.onboard.created(create.data.email ?? "")}
-        </p>
+        </Alert>
       ) : null}
       <button type="submit" disabled={create.isPending}>
         {strings.onboard.submit}

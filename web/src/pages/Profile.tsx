@@ -6,6 +6,7 @@ import { fieldErrors } from "../api/fieldErrors";
 import { useUpdateProfile, userQueries } from "../api/users";
 import { describedBy, ErrorNotice, Field, Loading } from "../components/Feedback";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 import { PageHeader } from "../ui/PageHeader";
 
 interface Draft {
@@ -62,15 +63,11 @@ export function Profile() {
       {input("first_name", strings.profile.firstName)}
       {input("last_name", strings.profile.lastName)}
       {input("phone", strings.profile.phone)}
-      {form ? (
-        <p role="alert" className="alert danger">
-          {form}
-        </p>
-      ) : null}
+      {form ? <Alert tone="danger">{form}</Alert> : null}
       {save.isSuccess ? (
-        <p role="status" className="alert success">
+        <Alert tone="success" announce>
           {strings.profile.saved}
-        </p>
+        </Alert>
       ) : null}
       <button type="submit" disabled={save.isPending}>
         {strings.profile.save}

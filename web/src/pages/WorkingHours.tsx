@@ -8,6 +8,7 @@ import type { DayName, HoursSpan } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
+import { Alert } from "../ui/Alert";
 import { PageHeader } from "../ui/PageHeader";
 
 const WEEK: DayName[] = [
@@ -48,7 +49,7 @@ export function WorkingHours() {
     <form onSubmit={submit} aria-labelledby="hours-title">
       <PageHeader id="hours-title" title={strings.hours.title} lead={strings.timesIn(timeZone)} />
       {hours.data.source === "clinic" && !draft ? (
-        <p className="alert info">{strings.hours.clinicDefault}</p>
+        <Alert tone="info">{strings.hours.clinicDefault}</Alert>
       ) : null}
       <div className="table-wrap">
         <table className="data">
@@ -140,15 +141,11 @@ export function WorkingHours() {
           {strings.hours.add}
         </button>
       </div>
-      {form ? (
-        <p role="alert" className="alert danger">
-          {form}
-        </p>
-      ) : null}
+      {form ? <Alert tone="danger">{form}</Alert> : null}
       {save.isSuccess ? (
-        <p role="status" className="alert success">
+        <Alert tone="success" announce>
           {strings.hours.saved}
-        </p>
+        </Alert>
       ) : null}
       <button type="submit" disabled={save.isPending}>
         {strings.hours.save}

@@ -2,11 +2,21 @@ import type { ReactNode } from "react";
 
 import type { Tone } from "./Badge";
 
-/** A message in a tone: `danger` is announced at once (`role="alert"`), the others politely
- * (`role="status"`). */
-export function Alert({ tone, children }: { tone: Exclude<Tone, "neutral">; children: ReactNode }) {
+/** A message that stands out in its tone. `danger` interrupts a screen reader
+ * (`role="alert"`); `announce` has another tone read politely (`role="status"`); without it the
+ * message is read in its place, like the text around it. */
+export function Alert({
+  tone,
+  announce = tone === "danger",
+  children,
+}: {
+  tone: Exclude<Tone, "neutral">;
+  announce?: boolean;
+  children: ReactNode;
+}) {
+  const role = announce ? (tone === "danger" ? "alert" : "status") : undefined;
   return (
-    <div className={`alert ${tone}`} role={tone === "danger" ? "alert" : "status"}>
+    <div className={`alert ${tone}`} role={role}>
       {children}
     </div>
   );

@@ -10,10 +10,6 @@ export function StatCard({ label, value }: { label: string; value: ReactNode }) 
   );
 }
 
-export function Stats({ label, children }: { label?: string; children: ReactNode }) {
-  return (
-    <dl className="stats" aria-label={label}>
-      {children}
-    </dl>
-  );
+export function Stats({ children }: { children: ReactNode }) {
+  return <dl className="stats">{children}</dl>;
 }
