@@ -309,7 +309,7 @@ test("an admin books for the patient; only that patient sees it, after signing i
   await signIn(other, otherPatient.username, otherPatient.password);
   await expect(other.getByRole("heading", { name: "Choose a doctor" })).toBeVisible();
   await other.goto(path);
-  await expect(other.getByText("Not found.")).toBeVisible();
+  await expect(other.getByRole("heading", { name: "Appointment not found" })).toBeVisible();
   await expect(other.getByText("Booked by the front desk")).toHaveCount(0);
   await check(other, "patient-not-found");
   await other.close();

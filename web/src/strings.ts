@@ -82,6 +82,10 @@ export const strings = {
   appointments: {
     title: "Appointments",
     show: "Show",
+    notFound: {
+      title: "Appointment not found",
+      lead: "There is no appointment of yours at this address.",
+    },
     views: { upcoming: "Upcoming", past: "Past", cancelled: "Cancelled" },
     none: {
       upcoming: "No upcoming appointments.",

@@ -4,6 +4,7 @@ import { useLocation, useNavigate, useParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { appointmentQueries, useCompleteAppointment } from "../api/appointments";
+import { ApiProblem } from "../api/problem";
 import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { CancelAppointment } from "../components/CancelAppointment";
@@ -15,6 +16,7 @@ import { formatDateTime } from "../time";
 import { Alert } from "../ui/Alert";
 import { DetailsList } from "../ui/DetailsList";
 import { PageHeader } from "../ui/PageHeader";
+import { NotFound } from "./NotFound";
 
 /** What the page that led here tells it: a booking or a move just made, to confirm. */
 export interface AppointmentPageState {
@@ -49,6 +51,14 @@ export function AppointmentDetail() {
   }, [status]);
 
   if (appointment.isPending) return <Loading />;
+  if (appointment.error instanceof ApiProblem && appointment.error.status === 404) {
+    return (
+      <NotFound
+        title={strings.appointments.notFound.title}
+        lead={strings.appointments.notFound.lead}
+      />
+    );
+  }
   if (appointment.error) return <ErrorNotice error={appointment.error} />;
   const a = appointment.data;
   const scheduled = a.status === "scheduled";
