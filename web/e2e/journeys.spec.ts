@@ -266,7 +266,9 @@ test("an admin books for the patient; only that patient sees it, after signing i
   await chooseDoctor(admin);
   // Whom for comes first, and stays on screen (and in the address, through a reload).
   await admin.getByLabel("Name or email").fill(`Lovelace${run}`);
-  await admin.getByRole("radio", { name: new RegExp(`Ada Lovelace${run}`) }).check();
+  // A click, not check(): the choice replaces the search with "Booking for …" at once.
+  await admin.getByRole("radio", { name: new RegExp(`Ada Lovelace${run}`) }).click();
+  await expect(admin.locator(".booking-for")).toContainText(`Booking for Ada Lovelace${run}`);
   await openFreeDay(admin);
   await expect(admin.locator(".booking-for")).toContainText(`Booking for Ada Lovelace${run}`);
   await pickFirstSlot(admin);

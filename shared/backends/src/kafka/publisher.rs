@@ -152,21 +152,25 @@ impl Publisher {
             .clone()
     }
 
-    /// Replaces `failed` with a new producer (a new producer id) when `error` says the brokers
-    /// will refuse everything it sends from now on: librdkafka's fatal idempotence errors
-    /// (after which a producer must be recreated). What failed stays in the outbox for the
-    /// relay.
+    /// Replaces `failed` with a new producer (a new producer id) when `error` says it may never
+    /// deliver again: librdkafka's fatal idempotence errors (after which a producer must be
+    /// recreated), and a record that could not be delivered within the whole message timeout.
+    /// After a broker restart, an idempotent producer whose records timed out in flight can
+    /// stay stuck, every later record timing out as well, until it is recreated (seen in
+    /// `functions/appointments/tests/api/faults.rs`: 2 runs of 14 under load relayed nothing
+    /// for 30 s after the broker was back). What failed stays in the outbox for the relay.
     fn renew_after(&self, failed: &FutureProducer<KafkaContext>, error: &KafkaError) {
-        let refused_for_good = failed.client().fatal_error().is_some()
+        let never_delivers_again = failed.client().fatal_error().is_some()
             || matches!(
                 error.rdkafka_error_code(),
                 Some(
                     RDKafkaErrorCode::OutOfOrderSequenceNumber
                         | RDKafkaErrorCode::InvalidProducerEpoch
                         | RDKafkaErrorCode::UnknownProducerId
+                        | RDKafkaErrorCode::MessageTimedOut
                 )
             );
-        if !refused_for_good {
+        if !never_delivers_again {
             return;
         }
         let mut current = self
@@ -180,7 +184,7 @@ impl Publisher {
         }
         match producer(&self.shared.config, self.shared.iam.clone()) {
             Ok(renewed) => {
-                tracing::warn!(error = %error, "the brokers refuse this producer; a new one takes over");
+                tracing::warn!(error = %error, "this producer may not deliver again; a new one takes over");
                 *current = renewed;
             }
             Err(error) => tracing::error!(error = %error, "cannot create a new producer"),
