@@ -72,7 +72,7 @@ export function AppointmentFilterBar({
           </select>
         </div>
       </div>
-      <div className="filters" key={searches}>
+      <div className="filters pickers" key={searches}>
         <PersonPicker
           role="doctor"
           legend={strings.appointments.filter.doctor}
