@@ -31,28 +31,19 @@ export function AppointmentFilterBar({
     <fieldset>
       <legend>{strings.appointments.filters}</legend>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="filter-from">{strings.appointments.filter.from}</label>
-          <input
-            id="filter-from"
-            type="date"
-            value={days.from}
-            onChange={(event) => {
-              setDay("from", event.target.value);
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-to">{strings.appointments.filter.to}</label>
-          <input
-            id="filter-to"
-            type="date"
-            value={days.to}
-            onChange={(event) => {
-              setDay("to", event.target.value);
-            }}
-          />
-        </div>
+        {(["from", "to"] as const).map((edge) => (
+          <div className="field" key={edge}>
+            <label htmlFor={`filter-${edge}`}>{strings.appointments.filter[edge]}</label>
+            <input
+              id={`filter-${edge}`}
+              type="date"
+              value={days[edge]}
+              onChange={(event) => {
+                setDay(edge, event.target.value);
+              }}
+            />
+          </div>
+        ))}
         <div className="field">
           <label htmlFor="filter-priority">{strings.booking.priority}</label>
           <select

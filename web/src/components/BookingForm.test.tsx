@@ -2,9 +2,9 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { Appointment, Slot } from "../api/types";
+import type { Slot } from "../api/types";
 import { AuthContext, type Auth } from "../auth/AuthContext";
-import { answer, fakeApi } from "../test/api";
+import { anAppointment, answer, fakeApi } from "../test/api";
 import { formatTime } from "../time";
 import { BookingForm } from "./BookingForm";
 
@@ -92,22 +92,12 @@ describe("BookingForm", () => {
   });
 
   it("sends the booking with an Idempotency-Key, so a retried click books once", async () => {
-    const booked: Appointment = {
-      id: "0b6f3c2e-8a4d-4f1e-9c7b-2d5e6f7a8b91",
-      patient_id: "7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e04",
-      patient_name: "Ada Lovelace",
+    const booked = anAppointment({
       doctor_id: doctorId,
-      doctor_name: "Grace Hopper",
       starts_at: slot.starts_at,
       ends_at: slot.ends_at,
-      duration_minutes: 30,
-      reason: "check-up",
-      priority: "normal",
-      status: "scheduled",
       version: 1,
-      created_at: "2030-03-01T08:00:00Z",
-      updated_at: "2030-03-01T08:00:00Z",
-    };
+    });
     const { requests, onBooked } = form(answer(201, booked));
 
     await userEvent.type(screen.getByLabelText("Reason for the visit"), "check-up");

@@ -10,6 +10,7 @@ import { strings } from "../strings";
 import { addDays, dateIn, formatDate, startOfDay } from "../time";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
+import { Segmented } from "../ui/Segmented";
 
 /** A doctor's day or week (from the day shown), appointments by time with their patients and
  * reasons; previous, today and next move it. */
@@ -64,20 +65,15 @@ export function Agenda() {
             {span === 1 ? strings.agenda.nextDay : strings.agenda.nextWeek}
           </button>
         </div>
-        <div className="segmented" role="group" aria-label={strings.agenda.span}>
-          {([1, 7] as const).map((length) => (
-            <button
-              key={length}
-              type="button"
-              aria-pressed={span === length}
-              onClick={() => {
-                setSpan(length);
-              }}
-            >
-              {length === 1 ? strings.agenda.day : strings.agenda.week}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          label={strings.agenda.span}
+          options={[
+            [1, strings.agenda.day],
+            [7, strings.agenda.week],
+          ]}
+          value={span}
+          onChange={setSpan}
+        />
       </div>
       <h3 aria-live="polite">{shown}</h3>
       {agenda.isPending ? <Loading /> : null}

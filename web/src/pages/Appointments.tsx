@@ -11,6 +11,7 @@ import { ErrorNotice, Loading } from "../components/Feedback";
 import { strings } from "../strings";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
+import { Segmented } from "../ui/Segmented";
 
 export type View = "upcoming" | "past" | "cancelled";
 const VIEWS: View[] = ["upcoming", "past", "cancelled"];
@@ -65,20 +66,12 @@ export function Appointments() {
       {roles.includes("admin") ? (
         <AppointmentFilterBar filters={filters} onChange={setFilters} />
       ) : null}
-      <div className="segmented" role="group" aria-label={strings.appointments.show}>
-        {VIEWS.map((each) => (
-          <button
-            key={each}
-            type="button"
-            aria-pressed={view === each}
-            onClick={() => {
-              setView(each);
-            }}
-          >
-            {strings.appointments.views[each]}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        label={strings.appointments.show}
+        options={VIEWS.map((each) => [each, strings.appointments.views[each]] as const)}
+        value={view}
+        onChange={setView}
+      />
       {list.isPending ? <Loading /> : null}
       {list.error ? <ErrorNotice error={list.error} /> : null}
       {list.isSuccess && items.length === 0 ? (
