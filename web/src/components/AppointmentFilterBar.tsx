@@ -3,11 +3,27 @@ import { useState } from "react";
 import { useApi } from "../api/ApiContext";
 import type { AppointmentFilters } from "../api/appointments";
 import { strings } from "../strings";
-import { addDays, startOfDay } from "../time";
+import { addDays, dateIn, startOfDay } from "../time";
 import { PersonPicker } from "./PersonPicker";
 
+const PEOPLE = [
+  {
+    role: "doctor",
+    filter: "doctor_id",
+    legend: strings.appointments.filter.doctor,
+    searchLabel: strings.appointments.filter.findDoctor,
+  },
+  {
+    role: "patient",
+    filter: "patient_id",
+    legend: strings.appointments.filter.patient,
+    searchLabel: strings.appointments.filter.findPatient,
+  },
+] as const;
+
 /** What an admin narrows the appointment list by: doctor, patient, days (in the clinic's time
- * zone, both included) and priority. */
+ * zone, both included) and priority. The days shown are read back from the filters' instants:
+ * `from` is the first day's start, `to` the start of the day after the last. */
 export function AppointmentFilterBar({
   filters,
   onChange,
@@ -16,12 +32,14 @@ export function AppointmentFilterBar({
   onChange: (filters: AppointmentFilters) => void;
 }) {
   const { timeZone } = useApi();
-  const [days, setDays] = useState({ from: "", to: "" });
   // Clearing starts the people searches afresh.
   const [searches, setSearches] = useState(0);
+  const days = {
+    from: filters.from ? dateIn(new Date(filters.from), timeZone) : "",
+    to: filters.to ? addDays(dateIn(new Date(filters.to), timeZone), -1) : "",
+  };
 
   const setDay = (edge: "from" | "to", date: string) => {
-    setDays({ ...days, [edge]: date });
     const instant =
       date === "" ? undefined : startOfDay(edge === "to" ? addDays(date, 1) : date, timeZone);
     onChange({ ...filters, [edge]: instant });
@@ -64,32 +82,23 @@ export function AppointmentFilterBar({
         </div>
       </div>
       <div className="filters pickers" key={searches}>
-        <PersonPicker
-          role="doctor"
-          legend={strings.appointments.filter.doctor}
-          searchLabel={strings.appointments.filter.findDoctor}
-          selected={filters.doctor_id ?? null}
-          onSelect={(id) => {
-            onChange({ ...filters, doctor_id: id });
-          }}
-          error={undefined}
-        />
-        <PersonPicker
-          role="patient"
-          legend={strings.appointments.filter.patient}
-          searchLabel={strings.appointments.filter.findPatient}
-          selected={filters.patient_id ?? null}
-          onSelect={(id) => {
-            onChange({ ...filters, patient_id: id });
-          }}
-          error={undefined}
-        />
+        {PEOPLE.map((people) => (
+          <PersonPicker
+            key={people.role}
+            role={people.role}
+            legend={people.legend}
+            searchLabel={people.searchLabel}
+            selected={filters[people.filter] ?? null}
+            onSelect={(id) => {
+              onChange({ ...filters, [people.filter]: id });
+            }}
+          />
+        ))}
       </div>
       <button
         type="button"
         className="secondary"
         onClick={() => {
-          setDays({ from: "", to: "" });
           setSearches(searches + 1);
           onChange({});
         }}

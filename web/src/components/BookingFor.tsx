@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import { useApi } from "../api/ApiContext";
 import { userQueries } from "../api/users";
+import { fullName } from "../people";
 import { strings } from "../strings";
 import { Alert } from "../ui/Alert";
 import { PersonPicker } from "./PersonPicker";
@@ -27,12 +28,11 @@ export function BookingFor({
         legend={strings.booking.whoFor}
         selected={null}
         onSelect={onChange}
-        error={undefined}
       />
     );
   }
   const name = patient.data
-    ? [patient.data.first_name, patient.data.last_name].filter(Boolean).join(" ")
+    ? fullName(patient.data)
     : patient.error
       ? strings.notFound
       : strings.loading;

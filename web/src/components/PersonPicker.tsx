@@ -4,6 +4,7 @@ import { useId, useState } from "react";
 import { useApi } from "../api/ApiContext";
 import type { Role } from "../api/types";
 import { userQueries } from "../api/users";
+import { fullName } from "../people";
 import { strings } from "../strings";
 import { describedBy, Field } from "./Feedback";
 
@@ -21,7 +22,7 @@ export function PersonPicker({
   searchLabel?: string;
   selected: string | null;
   onSelect: (id: string) => void;
-  error: string | undefined;
+  error?: string;
 }) {
   const { client } = useApi();
   const id = useId();
@@ -56,10 +57,7 @@ export function PersonPicker({
                   onSelect(person.id);
                 }}
               />
-              {strings.booking.patientChoice(
-                [person.first_name, person.last_name].filter(Boolean).join(" "),
-                person.email ?? "",
-              )}
+              {strings.booking.patientChoice(fullName(person), person.email ?? "")}
             </label>
           </li>
         ))}

@@ -5,6 +5,7 @@ import { useApi } from "../api/ApiContext";
 import { useCursorPages } from "../api/cursorPages";
 import { doctorQueries } from "../api/doctors";
 import { ErrorNotice, Loading } from "../components/Feedback";
+import { fullName } from "../people";
 import { strings } from "../strings";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
@@ -48,7 +49,7 @@ export function Doctors() {
       ) : null}
       <ul className="cards">
         {doctors.items.map((doctor) => {
-          const name = [doctor.first_name, doctor.last_name].filter(Boolean).join(" ");
+          const name = fullName(doctor);
           const state: DoctorState = {
             name,
             specialty: doctor.specialty ?? strings.doctors.noSpecialty,
