@@ -12,7 +12,7 @@ use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
 use crate::domain::{NewUserBody, PatchBody, PeopleSearch, SearchQuery};
-use crate::store::{self, DoctorListing, NewProfile};
+use crate::store::{self, DoctorListing, NewProfile, Specialty};
 use crate::{App, KeycloakError, NewUser, Profile, ProfilePatch};
 
 /// `GET /users/me`: the caller's profile, created from their token on the first call (which
@@ -134,6 +134,31 @@ pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>
         (doctor.last_name.clone().unwrap_or_default(), doctor.id)
     });
     Ok(json(StatusCode::OK, &page))
+}
+
+/// `GET /doctors/specialties`: every specialty a doctor has, by name, for anyone signed in.
+#[utoipa::path(
+    get,
+    path = "/doctors/specialties",
+    tag = "users",
+    responses(
+        (status = 200, description = "The doctors' specialties by name", body = Specialties),
+    ),
+    security(("keycloak" = []))
+)]
+#[tracing::instrument(skip_all)]
+pub async fn list_specialties(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    signed_in(app, request).await?;
+    let items = store::specialties(&mut *app.backends.connection().await?)
+        .await
+        .context("listing specialties")?;
+    Ok(json(StatusCode::OK, &Specialties { items }))
+}
+
+/// The doctors' specialties: a clinic has a handful, so all of them, unpaged.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Specialties {
+    pub items: Vec<Specialty>,
 }
 
 /// `POST /users` (admin): creates the user in Keycloak with a password and a role, then the
@@ -281,6 +306,7 @@ carebook_http::problem_responses! {
         update_profile,
         get_user,
         list_doctors,
+        list_specialties,
         create_user,
         search_users
     ),

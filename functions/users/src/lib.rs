@@ -13,7 +13,7 @@ mod store;
 pub use app::{App, ClientSecret, Config, SetupError};
 pub use domain::{Gender, NewUser, ProfilePatch};
 pub use keycloak::{KeycloakAdmin, KeycloakError};
-pub use store::{DoctorListing, Profile};
+pub use store::{DoctorListing, Profile, Specialty};
 
 /// This service's database migrations (`functions/users/migrations`) with the outbox table's.
 pub static MIGRATOR: std::sync::LazyLock<sqlx::migrate::Migrator> =

@@ -43,6 +43,15 @@ pub struct DoctorListing {
     pub specialty: Option<String>,
 }
 
+/// A specialty as `GET /doctors/specialties` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Specialty {
+    /// As most of its doctors spell it; `GET /doctors?specialty=` matches it in any case.
+    pub name: String,
+    /// How many doctors have it.
+    pub doctors: i64,
+}
+
 /// A profile to create.
 pub(crate) struct NewProfile<'a> {
     pub id: Uuid,
@@ -224,6 +233,21 @@ pub(crate) async fn doctors(
         after.map(|(name, _)| name.as_str()),
         after.map(|(_, id)| *id),
         limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The doctors' specialties, told apart by case-blind name, by name; most spellings win, the
+/// first in order on a tie.
+pub(crate) async fn specialties(conn: &mut PgConnection) -> sqlx::Result<Vec<Specialty>> {
+    sqlx::query_as!(
+        Specialty,
+        r#"select mode() within group (order by specialty) as "name!", count(*) as "doctors!"
+         from profiles
+         where 'doctor' = any (roles) and specialty is not null
+         group by lower(specialty)
+         order by lower(specialty)"#,
     )
     .fetch_all(conn)
     .await

@@ -7,7 +7,9 @@ mod change;
 mod hours;
 mod read;
 
-pub use availability::{Availability, DaySlots, get_availability};
+pub use availability::{
+    Availability, DaySlots, NextFree, NextFreeSlots, get_availability, get_next_free_slots,
+};
 pub use book::book_appointment;
 pub use change::{cancel_appointment, complete_appointment, reschedule_appointment};
 pub use hours::{DoctorHours, HoursSource, get_working_hours, set_working_hours};
@@ -37,6 +39,7 @@ use crate::{App, WeeklyHours, WorkingHours};
         change::cancel_appointment,
         change::complete_appointment,
         availability::get_availability,
+        availability::get_next_free_slots,
         hours::get_working_hours,
         hours::set_working_hours,
     ),

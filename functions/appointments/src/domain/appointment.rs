@@ -84,6 +84,14 @@ impl Appointment {
     }
 }
 
+/// A doctor's name and specialty as the directory knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DoctorName {
+    /// `display_name(people)`: full name, else user name.
+    pub name: String,
+    pub specialty: Option<String>,
+}
+
 /// Someone in this service's directory (from `user-events`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Person {

@@ -2,7 +2,7 @@ use carebook_events::Slot;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::DurationMinutes;
+use super::{DayRange, DurationMinutes};
 
 /// The clinic's opening hours, in its own time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +59,11 @@ impl WorkingHours {
             return Err("CLINIC_OPENS must be before CLINIC_CLOSES".to_owned());
         }
         Ok(hours)
+    }
+
+    /// The clinic's date at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.time_zone).date_naive()
     }
 
     fn instant(&self, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
@@ -183,6 +188,22 @@ pub fn free_slots(
         }
     }
     slots
+}
+
+/// The first of the clinic's free slots within `week` on the days of `range` (as
+/// [`free_slots`] finds them), for a directory that shows when each doctor can next see someone.
+pub fn first_free_slot(
+    clinic: &WorkingHours,
+    week: &WeeklyHours,
+    range: DayRange,
+    booked: &[Slot],
+    now: DateTime<Utc>,
+) -> Option<Slot> {
+    range.days().find_map(|date| {
+        free_slots(clinic, week, date, booked, now)
+            .into_iter()
+            .next()
+    })
 }
 
 #[cfg(test)]
@@ -370,5 +391,51 @@ mod tests {
             Some((at("2030-03-04T08:00:00Z"), at("2030-03-06T11:00:00Z")))
         );
         assert_eq!(none, None);
+    }
+
+    #[test]
+    fn the_first_free_slot_skips_days_off_and_days_fully_booked() {
+        let clinic = WorkingHours::default();
+        // Monday 4 March 2030 is booked from 08:00 to 16:00; the next working day is Wednesday.
+        let booked = [Slot {
+            starts_at: at("2030-03-04T08:00:00Z"),
+            ends_at: at("2030-03-04T16:00:00Z"),
+        }];
+        let range = DayRange {
+            from: day(),
+            to: NaiveDate::from_ymd_opt(2030, 3, 10).unwrap(),
+        };
+
+        let first = first_free_slot(
+            &clinic,
+            &part_time(),
+            range,
+            &booked,
+            at("2030-01-01T00:00:00Z"),
+        );
+
+        assert_eq!(
+            first.map(|slot| slot.starts_at),
+            Some(at("2030-03-06T10:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn no_free_slot_in_the_range_is_none() {
+        let clinic = WorkingHours::default();
+        let range = DayRange {
+            from: day(),
+            to: day(),
+        };
+
+        let after_hours = first_free_slot(
+            &clinic,
+            &part_time(),
+            range,
+            &[],
+            at("2030-03-04T16:00:00Z"),
+        );
+
+        assert_eq!(after_hours, None);
     }
 }

@@ -1,13 +1,21 @@
 //! A doctor's working hours as the API reads and writes them, and the availability range.
 
 use carebook_http::{FieldErrors, Problem};
-use chrono::{Days, NaiveDate, NaiveTime, Weekday};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::{Span, WeeklyHours};
+use uuid::Uuid;
+
+use super::{Span, WeeklyHours, WorkingHours};
 
 /// The longest range one availability request answers: a month view.
 const MAX_AVAILABILITY_DAYS: u64 = 31;
+
+/// How far ahead a doctor's next free slot is looked for: eight weeks, today included.
+const NEXT_FREE_DAYS: u64 = 56;
+
+/// The most doctors one next-free-slot request names: two pages of the directory.
+const MAX_NEXT_FREE_DOCTORS: usize = 50;
 
 /// A day of the week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -168,8 +176,48 @@ pub struct DayRange {
 }
 
 impl DayRange {
+    /// The days a doctor's next free slot is looked for, from the clinic's today on.
+    pub fn next_free(clinic: &WorkingHours, now: DateTime<Utc>) -> Self {
+        let from = clinic.today(now);
+        Self {
+            from,
+            to: from + Days::new(NEXT_FREE_DAYS - 1),
+        }
+    }
+
     pub fn days(self) -> impl Iterator<Item = NaiveDate> {
         self.from.iter_days().take_while(move |day| *day <= self.to)
+    }
+}
+
+/// `GET /doctors/next-free-slots` query: the doctors asked about, in order, each once.
+#[derive(Debug, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NextFreeQuery {
+    /// The doctors, 1 to 50: the parameter repeated, or one value of ids separated by commas
+    /// (as API Gateway passes a repeated parameter on).
+    #[param(min_items = 1, max_items = 50)]
+    pub doctor_id: Vec<Uuid>,
+}
+
+impl NextFreeQuery {
+    /// From the values of the `doctor_id` parameter.
+    pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Self, Problem> {
+        let mut doctor_id = Vec::new();
+        for value in values.into_iter().flat_map(|value| value.split(',')) {
+            let id = Uuid::parse_str(value.trim())
+                .map_err(|_| Problem::invalid_field("doctor_id", "must be doctor ids (UUIDs)"))?;
+            if !doctor_id.contains(&id) {
+                doctor_id.push(id);
+            }
+        }
+        if doctor_id.is_empty() || doctor_id.len() > MAX_NEXT_FREE_DOCTORS {
+            return Err(Problem::invalid_field(
+                "doctor_id",
+                format!("name 1 to {MAX_NEXT_FREE_DOCTORS} doctors"),
+            ));
+        }
+        Ok(Self { doctor_id })
     }
 }
 
@@ -285,6 +333,51 @@ mod tests {
         ] {
             let problem = range(query.clone()).unwrap_err();
             assert!(problem.errors().contains_key(field), "{query}: {problem:?}");
+        }
+    }
+
+    #[test]
+    fn next_free_slots_are_looked_for_over_eight_weeks_from_the_clinic_s_today() {
+        let clinic = WorkingHours {
+            time_zone: chrono_tz::Pacific::Auckland,
+            ..WorkingHours::default()
+        };
+        // 20:00 on 3 March in UTC is already 4 March in Auckland.
+        let now = "2030-03-03T20:00:00Z".parse().unwrap();
+
+        let range = DayRange::next_free(&clinic, now);
+
+        assert_eq!(range.from, NaiveDate::from_ymd_opt(2030, 3, 4).unwrap());
+        assert_eq!(range.days().count(), 56);
+    }
+
+    #[test]
+    fn doctor_ids_come_repeated_or_joined_by_commas_each_once() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let joined = format!("{a},{b}");
+
+        let ids = |values: &[&str]| {
+            NextFreeQuery::parse(values.iter().copied())
+                .unwrap()
+                .doctor_id
+        };
+
+        assert_eq!(ids(&[&joined]), [a, b]);
+        assert_eq!(ids(&[&b.to_string(), &joined]), [b, a]);
+    }
+
+    #[test]
+    fn doctor_ids_that_are_missing_too_many_or_not_ids_are_a_400_on_doctor_id() {
+        let many: Vec<String> = (0..51).map(|n| Uuid::from_u128(n).to_string()).collect();
+        let cases: [Vec<&str>; 4] = [
+            vec![],
+            vec![""],
+            vec!["dr-who"],
+            many.iter().map(String::as_str).collect(),
+        ];
+        for values in cases {
+            let problem = NextFreeQuery::parse(values.iter().copied()).unwrap_err();
+            assert!(problem.errors().contains_key("doctor_id"), "{values:?}");
         }
     }
 }

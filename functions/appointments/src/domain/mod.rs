@@ -14,13 +14,13 @@ mod refusal;
 mod requests;
 mod rules;
 
-pub use appointment::{Appointment, Change, NewRow, Parties, Person};
-pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, free_slots};
+pub use appointment::{Appointment, Change, DoctorName, NewRow, Parties, Person};
+pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, first_free_slot, free_slots};
 pub use booking::{Booker, book};
 pub use caller::Caller;
 pub use changes::{cancel, complete, reschedule};
 pub use fields::{DurationMinutes, IdempotencyKey, Reason};
-pub use hours::{AvailabilityQuery, DayName, DayRange, HoursBody, HoursSpan};
+pub use hours::{AvailabilityQuery, DayName, DayRange, HoursBody, HoursSpan, NextFreeQuery};
 pub use refusal::Refusal;
 pub use requests::{
     BookBody, CancelBody, Cancellation, ListFilter, ListQuery, NewAppointment, Reschedule,

@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::hours::SpanColumns;
-use crate::domain::{Parties, Person};
+use crate::domain::{DoctorName, Parties, Person};
 
 pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
     sqlx::query_as!(
@@ -19,6 +19,28 @@ pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Pe
         id,
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// A doctor as the booking pages name them; `None` unless `id` is a doctor in the directory.
+pub async fn doctor(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<DoctorName>> {
+    sqlx::query_as!(
+        DoctorName,
+        r#"select display_name(people) as "name!", specialty
+         from people where id = $1 and 'doctor' = any (roles)"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Those of `ids` that are doctors in the directory.
+pub async fn doctors_among(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "select id from people where id = any ($1) and 'doctor' = any (roles)",
+        ids,
+    )
+    .fetch_all(conn)
     .await
 }
 

@@ -13,7 +13,9 @@ mod hours;
 pub use appointments::{
     KeyClaim, Scope, book, booked, change, claimed_key, clash, find, is_over_open_limit, list,
 };
-pub use directory::{add_person_if_missing, mark_processed, parties, person, upsert_person};
+pub use directory::{
+    add_person_if_missing, doctor, doctors_among, mark_processed, parties, person, upsert_person,
+};
 pub use hours::{own_hours, set_own_hours};
 
 /// The name of the constraint `error` violated, for exclusion and unique violations.

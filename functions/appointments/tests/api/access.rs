@@ -41,6 +41,12 @@ fn every_endpoint(
                 .query("date", &tomorrow_at(0).date_naive().to_string())
                 .token(token),
         ),
+        (
+            "next free",
+            ApiRequest::get("/doctors/next-free-slots")
+                .query("doctor_id", &doctor.id.to_string())
+                .token(token),
+        ),
     ]
 }
 
@@ -59,7 +65,8 @@ pub async fn statuses(
             "reschedule" => app.call(api::reschedule_appointment, request).await.0,
             "cancel" => app.call(api::cancel_appointment, request).await.0,
             "complete" => app.call(api::complete_appointment, request).await.0,
-            _ => app.call(api::get_availability, request).await.0,
+            "availability" => app.call(api::get_availability, request).await.0,
+            _ => app.call(api::get_next_free_slots, request).await.0,
         };
         statuses.push((name, status));
     }

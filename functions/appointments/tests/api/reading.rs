@@ -196,6 +196,10 @@ async fn availability_lists_the_free_slots_of_a_day() {
         .await;
 
     assert_eq!(status, StatusCode::OK, "{day}");
+    assert_eq!(
+        day["doctor_name"],
+        json!(format!("Test {}", doctor.username))
+    );
     let starts: Vec<Value> = day["days"][0]["slots"]
         .as_array()
         .unwrap()

@@ -283,3 +283,81 @@ async fn a_month_of_availability_comes_in_one_call_and_longer_ranges_are_refused
     assert!(days[1..].iter().all(|d| starts(d).len() == 16));
     assert_eq!(refusals, vec![(StatusCode::BAD_REQUEST, true); 3]);
 }
+
+#[tokio::test]
+async fn the_directory_learns_when_each_doctor_is_next_free() {
+    // Arrange: one doctor works only tomorrow 09:00-09:30 each week, and that slot is booked;
+    // one works nowhere; one keeps the clinic's hours.
+    let app = TestApp::spawn().await;
+    let doctors = app.register_many(&["doctor"], 3).await;
+    let (weekly, idle, clinic) = (&doctors[0], &doctors[1], &doctors[2]);
+    let patient = app.register(&["patient"]).await;
+    for (doctor, hours) in [
+        (
+            weekly,
+            json!([{"weekday": tomorrow(), "opens": "09:00", "closes": "09:30"}]),
+        ),
+        (idle, json!([])),
+    ] {
+        let (status, body) = app
+            .call(
+                api::set_working_hours,
+                set_hours(&doctor.id.to_string(), doctor, hours),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    app.book(&patient, weekly, tomorrow_at(9)).await;
+    // As API Gateway passes a repeated parameter on: its values joined by commas.
+    let asked = [weekly, &patient, idle, clinic, weekly]
+        .map(|person| person.id.to_string())
+        .join(",");
+
+    // Act
+    let (status, next) = app
+        .call(
+            api::get_next_free_slots,
+            ApiRequest::get("/doctors/next-free-slots")
+                .query("doctor_id", &asked)
+                .token(patient.token()),
+        )
+        .await;
+    let (none, problem) = app
+        .call(
+            api::get_next_free_slots,
+            ApiRequest::get("/doctors/next-free-slots").token(patient.token()),
+        )
+        .await;
+
+    // Assert: in the order asked, each once, the patient left out.
+    assert_eq!(status, StatusCode::OK, "{next}");
+    let ids: Vec<&str> = next["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["doctor_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [weekly, idle, clinic].map(|doctor| doctor.id.to_string())
+    );
+    assert_eq!(
+        next["items"][0]["slot"]["starts_at"],
+        json!(tomorrow_at(9) + Duration::days(7))
+    );
+    assert_eq!(next["items"][1]["slot"], Value::Null);
+    let first: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(next["items"][2]["slot"]["starts_at"].clone()).unwrap();
+    assert!(
+        first > chrono::Utc::now() && first < tomorrow_at(24),
+        "{first}"
+    );
+    assert_eq!(
+        next["searched_to"],
+        json!((tomorrow_at(0) + Duration::days(54)).date_naive())
+    );
+    assert_eq!(
+        (none, problem["errors"]["doctor_id"].is_string()),
+        (StatusCode::BAD_REQUEST, true)
+    );
+}

@@ -87,3 +87,43 @@ async fn doctors_are_listed_by_name_in_pages_and_filtered_by_specialty() {
         (StatusCode::BAD_REQUEST, true)
     );
 }
+
+#[tokio::test]
+async fn specialties_are_listed_once_whatever_their_case_as_most_doctors_spell_them() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    for (name, specialty) in [
+        ("Chen", "cardiology"),
+        ("Adams", "Dermatology"),
+        ("Baker", "Cardiology"),
+        ("Diaz", "Cardiology"),
+    ] {
+        onboard(&app, name, specialty).await;
+    }
+    let (_, patient) = app.user(&["patient"]).await;
+
+    // Act
+    let (status, specialties) = app
+        .call(
+            api::list_specialties,
+            ApiRequest::get("/doctors/specialties").token(Some(&patient)),
+        )
+        .await;
+    let (anonymous, _) = app
+        .call(
+            api::list_specialties,
+            ApiRequest::get("/doctors/specialties"),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK, "{specialties}");
+    assert_eq!(
+        specialties,
+        json!({"items": [
+            {"name": "Cardiology", "doctors": 3},
+            {"name": "Dermatology", "doctors": 1},
+        ]})
+    );
+    assert_eq!(anonymous, StatusCode::UNAUTHORIZED);
+}

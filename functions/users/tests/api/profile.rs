@@ -212,12 +212,13 @@ async fn every_endpoint_refuses_anonymous_callers_and_callers_without_a_carebook
             ApiRequest::patch("/users/me").json(&json!({"first_name": "A"})),
             ApiRequest::get("/users/x").path_param("id", &uuid::Uuid::new_v4().to_string()),
             ApiRequest::get("/doctors"),
+            ApiRequest::get("/doctors/specialties"),
             ApiRequest::post("/users").json(&json!({})),
         ]
     };
     macro_rules! each_endpoint {
         ($token:expr, $expected:expr) => {
-            let [me, patch, user, doctors, create] = requests();
+            let [me, patch, user, doctors, specialties, create] = requests();
             for (name, status) in [
                 (
                     "get_profile",
@@ -234,6 +235,12 @@ async fn every_endpoint_refuses_anonymous_callers_and_callers_without_a_carebook
                 (
                     "list_doctors",
                     app.call(api::list_doctors, doctors.token($token)).await.0,
+                ),
+                (
+                    "list_specialties",
+                    app.call(api::list_specialties, specialties.token($token))
+                        .await
+                        .0,
                 ),
                 (
                     "create_user",
