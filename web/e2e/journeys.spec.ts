@@ -59,6 +59,8 @@ async function openFreeDay(page: Page): Promise<string> {
     await expect(page.getByRole("status")).toHaveCount(0, { timeout: 5_000 });
     await expect(page.getByRole("alert")).toHaveCount(0);
   }).toPass({ timeout: 120_000 });
+  // Reloaded, the page still says whom it books.
+  await expect(page.getByRole("heading", { name: doctor.name, level: 2 })).toBeVisible();
   if ((await page.locator("button.day.free").count()) < 2) {
     await page.getByRole("button", { name: "Next month" }).click();
   }
@@ -77,11 +79,19 @@ async function openDay(page: Page, date: string) {
   await day.click();
 }
 
-/** The doctor directory, filtered to this run's doctor, then the doctor's calendar. */
+/** The doctor directory, filtered to this run's doctor by picking the specialty from those
+ * doctors have; returns the doctor's card. */
+async function findDoctor(page: Page) {
+  await page.getByLabel("Specialty").selectOption({ label: `${doctor.specialty} (1 doctor)` });
+  const card = page.locator(".doctor", { hasText: doctor.name });
+  await expect(page.locator(".doctor")).toHaveCount(1);
+  return card;
+}
+
+/** The doctor's calendar, from the directory. */
 async function chooseDoctor(page: Page) {
-  await page.getByLabel("Specialty").fill(doctor.specialty);
-  await page.getByRole("button", { name: "Filter" }).click();
-  await page.getByRole("link", { name: `Book with ${doctor.name}` }).click();
+  const card = await findDoctor(page);
+  await card.getByRole("link", { name: `Book with ${doctor.name}` }).click();
 }
 
 /** Picks the first free slot shown; the reason field takes the focus. */
@@ -153,7 +163,10 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   // Another patient finds that slot gone.
   const other = await newPage(browser);
   await signIn(other, otherPatient.username, otherPatient.password);
-  await chooseDoctor(other);
+  // The directory says when the doctor is next free.
+  const card = await findDoctor(other);
+  await expect(card.locator(".next-free")).toContainText(/^Next free: /);
+  await card.getByRole("link", { name: `Book with ${doctor.name}` }).click();
   await openDay(other, date);
   await expect(other.getByRole("heading", { name: /^Free slots on/ })).toBeVisible();
   await expect(other.getByRole("button", { name: taken })).toHaveCount(0);

@@ -41,10 +41,13 @@ export const strings = {
   doctors: {
     title: "Choose a doctor",
     lead: "Pick a doctor to see their free days and times.",
-    none: "No doctor matches that specialty. Clear the box to see every doctor.",
+    none: "No doctor has that specialty now. Pick “Any specialty” to see every doctor.",
     specialty: "Specialty",
     any: "Any specialty",
-    filter: "Filter",
+    specialtyOption: (name: string, doctors: number) =>
+      `${name} (${String(doctors)} ${doctors === 1 ? "doctor" : "doctors"})`,
+    nextFree: (when: string) => `Next free: ${when}`,
+    noneFreeUntil: (date: string) => `Nothing free before ${date}`,
     choose: (name: string) => `Book with ${name}`,
     noSpecialty: "General practice",
   },

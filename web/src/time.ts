@@ -8,6 +8,19 @@ export function formatDateTime(iso: string, timeZone: string): string {
   }).format(new Date(iso));
 }
 
+/** An instant as a short weekday, day, month and time ("Tue 8 Dec, 09:00" in English), for a
+ * line on a card. */
+export function formatShortDateTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone,
+  }).format(new Date(iso));
+}
+
 export function formatTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone }).format(new Date(iso));
 }

@@ -22,6 +22,7 @@ const appointment = anAppointment({ doctor_id: doctorId });
 function freeSlots(doctor: string) {
   const slots: Availability = {
     doctor_id: doctor,
+    doctor_name: "Grace Hopper",
     time_zone: "UTC",
     slot_minutes: 30,
     from: "2030-03-01",

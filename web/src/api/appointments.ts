@@ -78,12 +78,13 @@ function ifMatch(version: number) {
 }
 
 /** After a booking or change: the appointment as the API answered it, and the lists and the
- * doctor's free slots fetched again. */
+ * doctor's free slots (and the directory's next free ones) fetched again. */
 async function changed(queryClient: QueryClient, appointment: Appointment) {
   queryClient.setQueryData(appointmentKeys.detail(appointment.id), appointment);
   await Promise.all([
     queryClient.invalidateQueries({ queryKey: appointmentKeys.lists() }),
     queryClient.invalidateQueries({ queryKey: doctorKeys.availabilityOf(appointment.doctor_id) }),
+    queryClient.invalidateQueries({ queryKey: doctorKeys.nextFrees() }),
   ]);
 }
 

@@ -13,6 +13,11 @@ export const doctorKeys = {
   /** Every page of the directory, whatever the specialty: what onboarding a doctor changes. */
   directories: () => [...all, "directory"] as const,
   directory: (specialty: string) => [...doctorKeys.directories(), { specialty }] as const,
+  /** The specialties the directory filters by: what onboarding a doctor changes. */
+  specialties: () => [...all, "specialties"] as const,
+  /** Every doctors' next free slots: what any booking or change may move. */
+  nextFrees: () => [...all, "next-free"] as const,
+  nextFree: (doctorIds: readonly string[]) => [...doctorKeys.nextFrees(), doctorIds] as const,
   /** Every range of a doctor's free slots: what a booking or new working hours change. */
   availabilityOf: (doctorId: string) => [...all, doctorId, "availability"] as const,
   availability: (doctorId: string, from: string, to: string) =>
@@ -21,14 +26,14 @@ export const doctorKeys = {
 };
 
 export const doctorQueries = {
-  /** The doctor directory by last name, 24 a page; an empty `specialty` is every doctor. */
-  directory: (client: ApiClient, specialty: string) =>
+  /** The doctor directory by last name, `limit` a page; an empty `specialty` is every doctor. */
+  directory: (client: ApiClient, specialty: string, limit: number) =>
     cursorPagesOptions(doctorKeys.directory(specialty), async (cursor) =>
       unwrap(
         await client.GET("/doctors", {
           params: {
             query: {
-              limit: 24,
+              limit,
               ...(specialty ? { specialty } : {}),
               ...(cursor ? { cursor } : {}),
             },
@@ -36,6 +41,24 @@ export const doctorQueries = {
         }),
       ),
     ),
+  /** Every specialty a doctor has, by name, each with how many doctors have it. */
+  specialties: (client: ApiClient) =>
+    queryOptions({
+      queryKey: doctorKeys.specialties(),
+      queryFn: async () => unwrap(await client.GET("/doctors/specialties")),
+      staleTime: 5 * 60_000,
+    }),
+  /** The first free slot of each of `doctorIds` (at most 50) within the next eight weeks. */
+  nextFree: (client: ApiClient, doctorIds: readonly string[]) =>
+    queryOptions({
+      queryKey: doctorKeys.nextFree(doctorIds),
+      queryFn: async () =>
+        unwrap(
+          await client.GET("/doctors/next-free-slots", {
+            params: { query: { doctor_id: [...doctorIds] } },
+          }),
+        ),
+    }),
   /** A doctor's free slots on each day from `from` to `to` (dates, both included). */
   availability: (client: ApiClient, doctorId: string, from: string, to: string) =>
     queryOptions({

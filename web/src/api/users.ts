@@ -46,8 +46,15 @@ export function useUpdateProfile() {
   return useMutation({
     mutationFn: async (patch: PatchBody) =>
       unwrap(await client.PATCH("/users/me", { body: patch })),
-    onSuccess: (saved) => {
+    onSuccess: async (saved) => {
       queryClient.setQueryData(userKeys.me(), saved);
+      // A doctor's name or specialty is in the directory and its list of specialties.
+      if (saved.roles.includes("doctor")) {
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: doctorKeys.directories() }),
+          queryClient.invalidateQueries({ queryKey: doctorKeys.specialties() }),
+        ]);
+      }
     },
   });
 }
@@ -62,6 +69,7 @@ export function useCreateUser() {
       Promise.all([
         queryClient.invalidateQueries({ queryKey: userKeys.searches() }),
         queryClient.invalidateQueries({ queryKey: doctorKeys.directories() }),
+        queryClient.invalidateQueries({ queryKey: doctorKeys.specialties() }),
       ]),
   });
 }

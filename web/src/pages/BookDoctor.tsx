@@ -32,17 +32,17 @@ export function BookDoctor() {
   const patientId = params.get("patient");
   const calendar = useSlotCalendar(doctorId);
   const [slot, setSlot] = useState<Slot | null>(null);
+  // Opened by its address (a reload, a shared link) the page has no state: the doctor's free
+  // slots name them too.
+  const name = doctor?.name ?? calendar.availability.data?.doctor_name;
+  const specialty = doctor?.specialty ?? calendar.availability.data?.specialty ?? undefined;
 
   return (
     <section aria-labelledby="book-title">
       <PageHeader
         id="book-title"
-        title={doctor?.name ?? strings.nav.book}
-        lead={
-          doctor?.specialty
-            ? `${doctor.specialty} · ${strings.timesIn(timeZone)}`
-            : strings.timesIn(timeZone)
-        }
+        title={name ?? strings.nav.book}
+        lead={specialty ? `${specialty} · ${strings.timesIn(timeZone)}` : strings.timesIn(timeZone)}
       />
       {isAdmin ? (
         <BookingFor
@@ -69,7 +69,7 @@ export function BookDoctor() {
             onBooked={(appointment) => {
               const state: AppointmentPageState = {
                 booked: true,
-                specialty: doctor?.specialty,
+                specialty,
               };
               void navigate(`/appointments/${appointment.id}`, { state });
             }}
