@@ -84,8 +84,12 @@ say "building the local event source and gateway"
     { say "FAILED: building the local event source and gateway" >&2; exit 1; }
 say "starting cargo lambda watch on $INVOKE (handlers compile on their first request)"
 # The gateway invokes functions through watch's Invoke API, as API Gateway invokes Lambda;
-# --disable-cors: watch's own HTTP front would allow any origin.
-(cd "$ROOT" && exec setsid cargo lambda watch --locked --disable-cors --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
+# --disable-cors: watch's own HTTP front would allow any origin. WATCH_RELOAD=0 (make smoke,
+# make bench) keeps the handlers as they started: watch otherwise rebuilds them when any file
+# of the checkout changes, and a request waits for that build.
+reload=()
+[ "${WATCH_RELOAD:-1}" = 1 ] || reload=(--ignore-changes)
+(cd "$ROOT" && exec setsid cargo lambda watch --locked --disable-cors "${reload[@]}" --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
 say "starting the local gateway on $API (routes and CORS of infra/template.yaml's HttpApi)"
 (cd "$ROOT" && GATEWAY_ADDRESS=127.0.0.1:$WATCH_PORT GATEWAY_UPSTREAM=$INVOKE GATEWAY_WEB_ORIGIN=$WEB exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-gateway") \

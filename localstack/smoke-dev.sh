@@ -11,7 +11,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 # Its own port, so a `make dev` already running in this checkout is left alone.
-export WATCH_PORT=${SMOKE_WATCH_PORT:-9100}
+export WATCH_PORT=${SMOKE_WATCH_PORT:-9100} WATCH_RELOAD=0
 # Keycloak lets carebook-web return only to port 5173, and the HttpApi allows only that origin.
 export WEB_PORT=${SMOKE_WEB_PORT:-5173}
 API=http://127.0.0.1:$WATCH_PORT

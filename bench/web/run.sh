@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 # Its own API port; Keycloak lets carebook-web return only to port 5173.
-export WATCH_PORT=${BENCH_WATCH_PORT:-9200} WEB_PORT=5173 WEB_MODE=preview
+export WATCH_PORT=${BENCH_WATCH_PORT:-9200} WEB_PORT=5173 WEB_MODE=preview WATCH_RELOAD=0
 LOG="$STATE/bench-web.log"
 
 say() { printf '[bench] %s\n' "$*"; }

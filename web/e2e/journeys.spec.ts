@@ -122,7 +122,7 @@ test("an admin onboards a doctor and reads the clinic's figures", async ({ page 
   await page.getByLabel("Email", { exact: true }).fill(doctor.email);
   await page.getByLabel("First name").fill("Grace");
   await page.getByLabel("Last name").fill(doctorLastName);
-  await page.getByLabel("Specialty (doctors)").fill(doctor.specialty);
+  await page.getByLabel("Specialty").fill(doctor.specialty);
   await page.getByLabel("Temporary password").fill(doctor.password);
   await page.getByRole("button", { name: "Create" }).click();
   await expect(page.getByRole("status")).toContainText(doctor.email);
@@ -219,7 +219,7 @@ test("a new patient registers, books, gets the email, moves and cancels", async 
   await expect(page.getByText("Cancelled", { exact: true })).toBeVisible();
 
   // Upcoming holds what is still to come: the cancelled visit is in a view of its own.
-  await page.getByRole("link", { name: "Appointments" }).click();
+  await page.getByRole("link", { name: "All appointments" }).click();
   await expect(page.getByText("No upcoming appointments.")).toBeVisible();
   await page.getByRole("button", { name: "Cancelled" }).click();
   await expect(page.locator(".appointment", { hasText: "E2E check-up" })).toContainText(
@@ -245,8 +245,10 @@ test("the doctor sees the patient by name and completes the appointment", async 
     process.env.APPOINTMENTS_DATABASE_URL ??
       "set APPOINTMENTS_DATABASE_URL (localstack/stack.sh env)",
     "-c",
-    `update appointments set starts_at = now() - interval '1 hour',
-       ends_at = now() - interval '30 minutes' where id = '${id}'`,
+    // An hour ago, but today (in UTC, the dev clinic's time zone), so today's agenda holds it.
+    `update appointments set starts_at = greatest(date_trunc('day', now()), now() - interval '1 hour'),
+       ends_at = greatest(date_trunc('day', now()), now() - interval '1 hour') + interval '30 minutes'
+     where id = '${id}'`,
   ]);
 
   const page = await newPage(browser);
@@ -256,6 +258,10 @@ test("the doctor sees the patient by name and completes the appointment", async 
   await page.locator("#password-confirm").fill("e2e-Doctor-pass-1");
   await page.locator("[type=submit]").click();
   await expect(page.getByRole("heading", { name: "Agenda" })).toBeVisible();
+  // Each entry under its day: its times, its patient and the reason.
+  const entry = page.locator(".appointment", { hasText: "E2E follow-up" });
+  await expect(entry).toContainText(`Patient: Ada Lovelace${run}`);
+  await expect(entry.locator(".when")).toHaveText(/^\S.* – \S/);
   await check(page, "doctor-agenda");
 
   await page.goto(`/appointments/${id}`);
@@ -294,7 +300,7 @@ test("an admin books for the patient; only that patient sees it, after signing i
   const path = new URL(admin.url()).pathname;
 
   // The admin's list says who: both people, the reason and the status, filtered by doctor.
-  await admin.getByRole("link", { name: "Appointments" }).click();
+  await admin.getByRole("link", { name: "Appointments", exact: true }).click();
   await admin.getByLabel("Doctor's name or email").fill(doctorLastName);
   await admin.getByRole("radio", { name: new RegExp(doctorLastName) }).check();
   const booked = admin.locator(".appointment", { hasText: "Booked by the front desk" });
@@ -306,9 +312,12 @@ test("an admin books for the patient; only that patient sees it, after signing i
   // On a phone the navigation is a menu.
   await admin.setViewportSize({ width: 390, height: 844 });
   const figuresLink = admin.getByRole("link", { name: "Figures" });
+  const signOut = admin.getByRole("button", { name: "Sign out" });
   await expect(figuresLink).toBeHidden();
+  await expect(signOut).toBeHidden();
   await admin.getByRole("button", { name: "Menu" }).click();
   await expect(figuresLink).toBeVisible();
+  await expect(signOut).toBeVisible();
   await admin.setViewportSize({ width: 1280, height: 900 });
 
   // An address with no page says so, and leads back.

@@ -63,7 +63,7 @@ export function AppShell() {
                   ))}
                 </ul>
               </nav>
-              <p className="who">
+              <p className={menuOpen ? "who open" : "who"}>
                 <span>
                   {strings.shell.signedInAs} <strong>{name}</strong>
                   {role ? ` · ${strings.roles[role]}` : null}

@@ -4,12 +4,19 @@ import { useApi } from "../api/ApiContext";
 import type { Appointment } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { strings } from "../strings";
-import { formatDateTime } from "../time";
+import { formatDateTime, formatTime } from "../time";
 import { PriorityBadge, StatusBadge } from "./StatusBadge";
 
 /** One appointment in a list: when, the people in it other than the reader (an admin sees
  * both), why, and its status. */
-export function AppointmentItem({ appointment }: { appointment: Appointment }) {
+export function AppointmentItem({
+  appointment,
+  timeOnly = false,
+}: {
+  appointment: Appointment;
+  /** Under a heading naming its day: the start and end times alone. */
+  timeOnly?: boolean;
+}) {
   const { timeZone } = useApi();
   const { user } = useAuth();
   const me = user?.profile.sub;
@@ -25,7 +32,12 @@ export function AppointmentItem({ appointment }: { appointment: Appointment }) {
     <li className="card appointment">
       <p>
         <Link className="when" to={`/appointments/${appointment.id}`}>
-          {formatDateTime(appointment.starts_at, timeZone)}
+          {timeOnly
+            ? strings.appointments.timeRange(
+                formatTime(appointment.starts_at, timeZone),
+                formatTime(appointment.ends_at, timeZone),
+              )
+            : formatDateTime(appointment.starts_at, timeZone)}
         </Link>
       </p>
       <p className="badges">

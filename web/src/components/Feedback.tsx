@@ -39,17 +39,25 @@ export function ChangeRefused({ error }: { error: unknown }) {
 export function Field({
   id,
   label,
+  hint,
   error,
   children,
 }: {
   id: string;
   label: string;
+  /** What to enter, or how, read out with the input (see {@link describedBy}). */
+  hint?: string;
   error: string | undefined;
   children: ReactNode;
 }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
       {children}
       {error ? (
         <p id={`${id}-error`} className="field-error" role="alert">
@@ -60,7 +68,11 @@ export function Field({
   );
 }
 
-/** The `aria-*` attributes tying an input to its error. */
-export function describedBy(id: string, error: string | undefined) {
-  return error ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : {};
+/** The `aria-*` attributes tying an input to its {@link Field}'s hint and error. */
+export function describedBy(id: string, error: string | undefined, hint?: string) {
+  const described = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
+  return {
+    ...(error ? { "aria-invalid": true } : {}),
+    ...(described.length > 0 ? { "aria-describedby": described.join(" ") } : {}),
+  };
 }

@@ -91,7 +91,7 @@ export function Agenda() {
             {items
               .filter((a) => dateIn(new Date(a.starts_at), timeZone) === day)
               .map((a) => (
-                <AppointmentItem key={a.id} appointment={a} />
+                <AppointmentItem key={a.id} appointment={a} timeOnly />
               ))}
           </ul>
         </div>

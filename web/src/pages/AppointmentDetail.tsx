@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { useLocation, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { useApi } from "../api/ApiContext";
 import { appointmentQueries, useCompleteAppointment } from "../api/appointments";
@@ -81,6 +81,11 @@ export function AppointmentDetail() {
         title={when}
         lead={strings.timesIn(timeZone)}
         headingRef={title}
+        actions={
+          <Link className="button ghost" to="/appointments">
+            {strings.appointments.backToAll}
+          </Link>
+        }
       />
       {shown.booked && scheduled && !shown.movedFrom ? (
         <Confirmation title={strings.appointments.booked.title}>
@@ -142,7 +147,7 @@ export function AppointmentDetail() {
             {strings.appointments.reschedule}
           </button>
         ) : null}
-        {mayChange ? <CancelAppointment appointment={a} /> : null}
+        {mayChange && !rescheduling ? <CancelAppointment appointment={a} /> : null}
       </div>
       {rescheduling ? (
         <Reschedule

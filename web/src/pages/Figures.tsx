@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { analyticsQueries } from "../api/analytics";
 import { useApi } from "../api/ApiContext";
@@ -47,46 +48,75 @@ export function Figures() {
       </Stats>
       <DailyChart daily={daily.data} />
       <h3>{strings.figures.load}</h3>
-      {figures.doctor_load.length === 0 ? (
-        <EmptyState message={strings.figures.noLoad} />
-      ) : (
-        <DataTable<DoctorLoad>
-          caption={strings.figures.load}
-          columns={[
-            { header: strings.figures.doctor, cell: (row) => row.doctor_name },
-            { header: strings.figures.upcoming, cell: (row) => row.scheduled },
-            { header: strings.figures.allTime, cell: (row) => row.total },
-          ]}
-          rows={figures.doctor_load}
-          rowKey={(row) => row.doctor_id}
-        />
-      )}
+      <DoctorLoadTable load={figures.doctor_load} />
     </section>
+  );
+}
+
+/** The busiest doctors shown at first; a clinic of many doctors is one click from all. */
+const BUSIEST = 10;
+
+/** Each doctor's upcoming and all-time appointments, busiest first as the API orders them. */
+function DoctorLoadTable({ load }: { load: DoctorLoad[] }) {
+  const [all, setAll] = useState(false);
+  if (load.length === 0) return <EmptyState message={strings.figures.noLoad} />;
+  const rows = all ? load : load.slice(0, BUSIEST);
+  return (
+    <>
+      <DataTable<DoctorLoad>
+        caption={strings.figures.load}
+        columns={[
+          { header: strings.figures.doctor, cell: (row) => row.doctor_name },
+          { header: strings.figures.upcoming, cell: (row) => row.scheduled },
+          { header: strings.figures.allTime, cell: (row) => row.total },
+        ]}
+        rows={rows}
+        rowKey={(row) => row.doctor_id}
+      />
+      {rows.length < load.length ? (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setAll(true);
+          }}
+        >
+          {strings.figures.allDoctors(load.length)}
+        </button>
+      ) : null}
+    </>
   );
 }
 
 /** Bookings per day as bars over a date axis, with the numbers in a table for screen readers. */
 function DailyChart({ daily }: { daily: Daily }) {
-  const most = Math.max(1, ...daily.days.map((day) => day.created));
+  const most = Math.max(0, ...daily.days.map((day) => day.created));
+  // Bars are drawn against the tallest, and a month without bookings against one.
+  const scale = Math.max(1, most);
   const first = daily.days[0];
   const middle = daily.days[Math.floor(daily.days.length / 2)];
   const last = daily.days[daily.days.length - 1];
+  const total = daily.days.reduce((sum, day) => sum + day.created, 0);
   return (
     <figure className="chart">
-      <figcaption>{strings.figures.daily}</figcaption>
+      <figcaption>
+        {strings.figures.daily}
+        <span className="hint">{strings.figures.dailyTotals(total, most)}</span>
+      </figcaption>
       <div aria-hidden="true">
         <div className="bars">
           {daily.days.map((day) => (
             <span
               key={day.date}
               className="bar"
-              style={{ height: `${String(Math.round((day.created / most) * 100))}%` }}
+              style={{ height: `${String(Math.round((day.created / scale) * 100))}%` }}
               title={strings.figures.bar(formatDate(day.date, "medium"), day.created)}
             />
           ))}
         </div>
         <div className="axis">
-          {[first, middle, last].map((day) =>
+          {/* A short range has fewer than three days to mark: each once. */}
+          {[...new Set([first, middle, last])].map((day) =>
             day ? <span key={day.date}>{formatDate(day.date, "medium")}</span> : null,
           )}
         </div>

@@ -34,8 +34,8 @@ export function Onboard() {
       },
     );
   };
-  const input = (name: keyof typeof EMPTY, label: string, type = "text") => (
-    <Field id={`onboard-${name}`} label={label} error={fields[name]}>
+  const input = (name: keyof typeof EMPTY, label: string, type = "text", hint?: string) => (
+    <Field id={`onboard-${name}`} label={label} hint={hint} error={fields[name]}>
       <input
         id={`onboard-${name}`}
         type={type}
@@ -44,7 +44,7 @@ export function Onboard() {
         onChange={(event) => {
           setForm({ ...form, [name]: event.target.value });
         }}
-        {...describedBy(`onboard-${name}`, fields[name])}
+        {...describedBy(`onboard-${name}`, fields[name], hint)}
       />
     </Field>
   );
@@ -67,8 +67,10 @@ export function Onboard() {
           <option value="patient">{strings.onboard.roles.patient}</option>
         </select>
       </Field>
-      {role === "doctor" ? input("specialty", strings.onboard.specialty) : null}
-      {input("password", strings.onboard.password, "password")}
+      {role === "doctor"
+        ? input("specialty", strings.onboard.specialty, "text", strings.onboard.specialtyHint)
+        : null}
+      {input("password", strings.onboard.password, "password", strings.onboard.passwordHint)}
       {problem ? <Alert tone="danger">{problem}</Alert> : null}
       {create.isSuccess ? (
         <Alert tone="success" announce>

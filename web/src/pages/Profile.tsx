@@ -42,15 +42,15 @@ export function Profile() {
       },
     );
   };
-  const input = (name: keyof Draft, label: string) => (
-    <Field id={name} label={label} error={fields[name]}>
+  const input = (name: keyof Draft, label: string, hint?: string) => (
+    <Field id={name} label={label} hint={hint} error={fields[name]}>
       <input
         id={name}
         value={current[name]}
         onChange={(event) => {
           setDraft({ ...current, [name]: event.target.value });
         }}
-        {...describedBy(name, fields[name])}
+        {...describedBy(name, fields[name], hint)}
       />
     </Field>
   );
@@ -62,7 +62,7 @@ export function Profile() {
       <PageHeader id="profile-title" title={strings.profile.title} lead={profile.data.email} />
       {input("first_name", strings.profile.firstName)}
       {input("last_name", strings.profile.lastName)}
-      {input("phone", strings.profile.phone)}
+      {input("phone", strings.profile.phone, strings.profile.phoneHint)}
       {form ? <Alert tone="danger">{form}</Alert> : null}
       {save.isSuccess ? (
         <Alert tone="success" announce>

@@ -52,7 +52,7 @@ export function WorkingHours() {
         <Alert tone="info">{strings.hours.clinicDefault}</Alert>
       ) : null}
       <div className="table-wrap">
-        <table className="data">
+        <table className="data hours">
           <thead>
             <tr>
               <th scope="col">{strings.hours.weekday}</th>
