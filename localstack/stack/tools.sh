@@ -86,9 +86,16 @@ ensure_python_tools() {
 
 ensure_tools() {
     ensure_base_tools
+    # On a new machine the two Rust tools compile for minutes while the downloads beside them
+    # mostly wait on the network: both at once.
+    local compiles=() pid failed=0
+    ensure_nextest &
+    compiles+=($!)
+    ensure_sqlx_cli &
+    compiles+=($!)
     ensure_kafka
     ensure_keycloak
     ensure_python_tools
-    ensure_nextest
-    ensure_sqlx_cli
+    for pid in "${compiles[@]}"; do wait "$pid" || failed=1; done
+    [ "$failed" = 0 ] || fail "installing cargo-nextest or sqlx-cli failed (logs in $CACHE/build)"
 }
