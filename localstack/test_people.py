@@ -25,6 +25,7 @@ keeps its records: this is SQL on development databases. Analytics' counts per d
 Needs the stack's environment (`eval "$(localstack/stack.sh env)"`).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -107,7 +108,9 @@ def create_person(admin, token, realm, tag, role):
 def begin(run_dir):
     if (run_dir / "people.json").exists():
         print(f"test_people: ending the run an interruption left in {run_dir}", file=sys.stderr)
-        end(run_dir)
+        # begin's output is the shell's to eval: what end says goes to stderr here.
+        with contextlib.redirect_stdout(sys.stderr):
+            end(run_dir)
     base, admin, realm = keycloak()
     protected = seeded_ids()
     protected.update(psql("USERS_DATABASE_URL", "select id from profiles"))

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use aws_lambda_events::kafka::KafkaEvent;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+#[cfg(feature = "runtime")]
 use carebook_backends::Publisher;
 use carebook_events::{CloudEvent, Envelope, Event};
 use serde::Serialize;
@@ -194,12 +195,14 @@ impl LetterOrigin<'_> {
 }
 
 /// Where a consumer's records that can never be processed go: `<topic>.<consumer>.dlq`.
+#[cfg(feature = "runtime")]
 #[derive(Clone)]
 pub struct DeadLetters {
     consumer: &'static str,
     publisher: Publisher,
 }
 
+#[cfg(feature = "runtime")]
 impl DeadLetters {
     /// Dead letters of `consumer` (e.g. `analytics`), sent through `publisher`.
     pub fn new(consumer: &'static str, publisher: Publisher) -> Self {
@@ -262,6 +265,7 @@ impl RecordError {
 /// and permanently failing records go to `dead_letters`, and a transient failure stops its
 /// partition for this invocation. Each record is handled in a span with its coordinates and
 /// event id.
+#[cfg(feature = "runtime")]
 pub async fn process_each(
     batch: Batch,
     dead_letters: &DeadLetters,
@@ -314,11 +318,13 @@ pub async fn process_each(
 }
 
 /// Re-exported for [`kafka_main!`].
+#[cfg(feature = "runtime")]
 pub use lambda_runtime;
 
 /// The `main` of a Kafka-triggered handler binary: JSON tracing, the app built once per Lambda
 /// container from `$app` (a future of `Result<App, _>`), then every batch handed to
 /// `$handler` (`async fn(&App, KafkaEvent) -> BatchResponse`).
+#[cfg(feature = "runtime")]
 #[macro_export]
 macro_rules! kafka_main {
     ($app:expr, $handler:path) => {
