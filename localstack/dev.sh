@@ -88,7 +88,7 @@ say "starting cargo lambda watch on $INVOKE (handlers compile on their first req
 # make bench) keeps the handlers as they started: watch otherwise rebuilds them when any file
 # of the checkout changes, and a request waits for that build.
 reload=()
-[ "${WATCH_RELOAD:-1}" = 1 ] || reload=(--ignore-changes)
+[ "${WATCH_RELOAD:-1}" != 0 ] || reload=(--ignore-changes)
 (cd "$ROOT" && exec setsid cargo lambda watch --locked --disable-cors "${reload[@]}" --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT") &
 watch_pid=$!
 say "starting the local gateway on $API (routes and CORS of infra/template.yaml's HttpApi)"

@@ -93,9 +93,13 @@ ensure_tools() {
     compiles+=($!)
     ensure_sqlx_cli &
     compiles+=($!)
+    # A failed download or an interrupt stops them too: a rerun would start a second install
+    # into the same build directory.
+    trap 'for pid in "${compiles[@]}"; do pkill -TERM -P "$pid"; kill "$pid"; done 2>/dev/null' EXIT INT TERM
     ensure_kafka
     ensure_keycloak
     ensure_python_tools
     for pid in "${compiles[@]}"; do wait "$pid" || failed=1; done
-    [ "$failed" = 0 ] || fail "installing cargo-nextest or sqlx-cli failed (logs in $CACHE/build)"
+    trap - EXIT INT TERM
+    [ "$failed" = 0 ] || fail "installing cargo-nextest or sqlx-cli failed (logs in $CACHE/build/*-install.log)"
 }

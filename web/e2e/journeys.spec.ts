@@ -107,7 +107,7 @@ async function pickFirstSlot(page: Page): Promise<string> {
 /** Books with `reason`; the appointment's own page confirms it. Returns the appointment's id. */
 async function book(page: Page, reason: string): Promise<string> {
   await page.getByLabel("Reason for the visit").fill(reason);
-  await page.getByRole("button", { name: "Book", exact: true }).click();
+  await page.getByRole("button", { name: "Confirm booking" }).click();
   await expect(page.getByRole("heading", { name: "You're booked" })).toBeVisible();
   await page.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
   return page.url().split("/").pop() ?? "";

@@ -47,8 +47,10 @@ export const strings = {
     specialtyOption: (name: string, doctors: number) =>
       `${name} (${String(doctors)} ${doctors === 1 ? "doctor" : "doctors"})`,
     nextFree: (when: string) => `Next free: ${when}`,
-    noneFreeUntil: (date: string) => `Nothing free before ${date}`,
-    choose: (name: string) => `Book with ${name}`,
+    noneFreeUntil: (date: string) => `No free time until after ${date}`,
+    // Seen: "Book"; heard: "Book with Grace Hopper", one link per card.
+    choose: "Book",
+    chooseWhom: (name: string) => ` with ${name}`,
     noSpecialty: "General practice",
   },
   calendar: {
@@ -78,7 +80,9 @@ export const strings = {
     pickPatientFirst: "Choose the patient first, then the time.",
     findPatient: "Name or email",
     patientChoice: (name: string, email: string) => `${name} (${email})`,
-    submit: "Book",
+    with: (doctor: string | undefined, duration: string) =>
+      doctor ? `${duration} with ${doctor}` : duration,
+    submit: "Confirm booking",
     clash: (when: string) => `That slot was just taken (${when}).`,
     next: (when: string) => `Book the next free slot, ${when}`,
   },
@@ -144,7 +148,7 @@ export const strings = {
     },
   },
   agenda: {
-    title: "Agenda",
+    title: "My agenda",
     day: "Day",
     week: "Week",
     span: "Show a day or a week",
@@ -234,6 +238,7 @@ export const strings = {
     dailyTotals: (total: number, most: number) =>
       `${String(total)} in all; the tallest bar is ${String(most)}.`,
     allDoctors: (count: number) => `Show all ${String(count)} doctors`,
+    busiestDoctors: (count: number) => `Show the ${String(count)} busiest only`,
     load: "Doctor load",
     doctor: "Doctor",
     upcoming: "Upcoming",

@@ -238,12 +238,13 @@ pub(crate) async fn doctors(
     .await
 }
 
-/// The doctors' specialties, told apart by case-blind name, by name; most spellings win, the
-/// first in order on a tie.
+/// The doctors' specialties, told apart by case-blind name, by name. The spelling most of its
+/// doctors use wins; on a tie the capitalised one ("Cardiology" before "cardiology": byte
+/// order, whatever the database's collation).
 pub(crate) async fn specialties(conn: &mut PgConnection) -> sqlx::Result<Vec<Specialty>> {
     sqlx::query_as!(
         Specialty,
-        r#"select mode() within group (order by specialty) as "name!", count(*) as "doctors!"
+        r#"select mode() within group (order by specialty collate "C") as "name!", count(*) as "doctors!"
          from profiles
          where 'doctor' = any (roles) and specialty is not null
          group by lower(specialty)

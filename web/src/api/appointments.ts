@@ -110,9 +110,10 @@ export function useBookAppointment() {
     onSuccess: (appointment) => changed(queryClient, appointment),
     onError: async (error, { body }) => {
       if (isSlotTaken(error)) {
-        await queryClient.invalidateQueries({
-          queryKey: doctorKeys.availabilityOf(body.doctor_id),
-        });
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: doctorKeys.availabilityOf(body.doctor_id) }),
+          queryClient.invalidateQueries({ queryKey: doctorKeys.nextFrees() }),
+        ]);
       }
     },
   });

@@ -12,7 +12,8 @@ const all = ["doctors"] as const;
 export const doctorKeys = {
   /** Every page of the directory, whatever the specialty: what onboarding a doctor changes. */
   directories: () => [...all, "directory"] as const,
-  directory: (specialty: string) => [...doctorKeys.directories(), { specialty }] as const,
+  directory: (specialty: string, limit: number) =>
+    [...doctorKeys.directories(), { specialty, limit }] as const,
   /** The specialties the directory filters by: what onboarding a doctor changes. */
   specialties: () => [...all, "specialties"] as const,
   /** Every doctors' next free slots: what any booking or change may move. */
@@ -28,7 +29,7 @@ export const doctorKeys = {
 export const doctorQueries = {
   /** The doctor directory by last name, `limit` a page; an empty `specialty` is every doctor. */
   directory: (client: ApiClient, specialty: string, limit: number) =>
-    cursorPagesOptions(doctorKeys.directory(specialty), async (cursor) =>
+    cursorPagesOptions(doctorKeys.directory(specialty, limit), async (cursor) =>
       unwrap(
         await client.GET("/doctors", {
           params: {
@@ -95,7 +96,10 @@ export function useSaveWorkingHours(doctorId: string) {
       ),
     onSuccess: async (saved) => {
       queryClient.setQueryData(doctorKeys.workingHours(doctorId), saved);
-      await queryClient.invalidateQueries({ queryKey: doctorKeys.availabilityOf(doctorId) });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: doctorKeys.availabilityOf(doctorId) }),
+        queryClient.invalidateQueries({ queryKey: doctorKeys.nextFrees() }),
+      ]);
     },
   });
 }

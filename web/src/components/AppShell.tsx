@@ -41,7 +41,7 @@ export function AppShell() {
                 type="button"
                 className="menu-toggle secondary"
                 aria-expanded={menuOpen}
-                aria-controls="main-nav"
+                aria-controls="main-nav who"
                 onClick={() => {
                   setMenuOpen(!menuOpen);
                 }}
@@ -63,11 +63,11 @@ export function AppShell() {
                   ))}
                 </ul>
               </nav>
-              <p className={menuOpen ? "who open" : "who"}>
-                <span>
+              <p id="who" className={menuOpen ? "who open" : "who"}>
+                <span className="who-name">
                   {strings.shell.signedInAs} <strong>{name}</strong>
-                  {role ? ` · ${strings.roles[role]}` : null}
                 </span>
+                {role ? <span className="who-role">· {strings.roles[role]}</span> : null}
                 <button type="button" className="ghost" onClick={() => void signOut()}>
                   {strings.nav.signOut}
                 </button>

@@ -63,7 +63,7 @@ describe("BookingForm", () => {
     const reason = screen.getByLabelText("Reason for the visit");
 
     await userEvent.type(reason, "persistent cough");
-    await userEvent.click(screen.getByRole("button", { name: "Book" }));
+    await userEvent.click(screen.getByRole("button", { name: "Confirm booking" }));
 
     expect(await screen.findByText("must be at most 2000 characters")).toBeInTheDocument();
     expect(reason).toHaveAttribute("aria-invalid", "true");
@@ -81,7 +81,7 @@ describe("BookingForm", () => {
     );
 
     await userEvent.type(screen.getByLabelText("Reason for the visit"), "check-up");
-    await userEvent.click(screen.getByRole("button", { name: "Book" }));
+    await userEvent.click(screen.getByRole("button", { name: "Confirm booking" }));
     const alert = await screen.findByRole("alert");
     const next = screen.getByRole("button", { name: /next free slot/ });
 
@@ -101,7 +101,7 @@ describe("BookingForm", () => {
     const { requests, onBooked } = form(answer(201, booked));
 
     await userEvent.type(screen.getByLabelText("Reason for the visit"), "check-up");
-    await userEvent.click(screen.getByRole("button", { name: "Book" }));
+    await userEvent.click(screen.getByRole("button", { name: "Confirm booking" }));
 
     await vi.waitFor(() => {
       expect(onBooked).toHaveBeenCalledWith(booked);

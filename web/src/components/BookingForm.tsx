@@ -16,6 +16,7 @@ import { describedBy, Field } from "./Feedback";
  * is lost. */
 export function BookingForm({
   doctorId,
+  doctorName,
   patientId,
   slot,
   nextFree,
@@ -23,6 +24,8 @@ export function BookingForm({
   onBooked,
 }: {
   doctorId: string;
+  /** Whom the booking is with, when known, repeated beside the time before it is confirmed. */
+  doctorName?: string;
   /** Whom an admin books for (picked before the slot); a patient books for themselves. */
   patientId?: string;
   slot: Slot;
@@ -77,7 +80,16 @@ export function BookingForm({
   return (
     <form className="card" onSubmit={submit} aria-labelledby="booking-title" noValidate>
       <h3 id="booking-title">{strings.booking.title}</h3>
-      <p>{formatDateTime(slot.starts_at, timeZone)}</p>
+      <p>
+        <strong>{formatDateTime(slot.starts_at, timeZone)}</strong>
+        <br />
+        {strings.booking.with(
+          doctorName,
+          strings.appointments.minutes(
+            Math.round((Date.parse(slot.ends_at) - Date.parse(slot.starts_at)) / 60_000),
+          ),
+        )}
+      </p>
       {fields.patient_id ? (
         <p role="alert" className="field-error">
           {fields.patient_id}

@@ -27,7 +27,7 @@ export function CancelAppointment({ appointment }: { appointment: Appointment })
     <>
       <button
         type="button"
-        className="danger"
+        className="quiet-danger"
         onClick={() => {
           setOpen(true);
         }}

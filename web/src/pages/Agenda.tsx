@@ -48,7 +48,6 @@ export function Agenda() {
           <button
             type="button"
             className="secondary"
-            disabled={first === today}
             onClick={() => {
               setFirst(today);
             }}

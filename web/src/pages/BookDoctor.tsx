@@ -33,9 +33,16 @@ export function BookDoctor() {
   const calendar = useSlotCalendar(doctorId);
   const [slot, setSlot] = useState<Slot | null>(null);
   // Opened by its address (a reload, a shared link) the page has no state: the doctor's free
-  // slots name them too.
-  const name = doctor?.name ?? calendar.availability.data?.doctor_name;
-  const specialty = doctor?.specialty ?? calendar.availability.data?.specialty ?? undefined;
+  // slots name them too, kept while another month loads.
+  const [learnt, setLearnt] = useState<DoctorState | null>(null);
+  const loaded = calendar.availability.data;
+  if (!doctor && !learnt && loaded) {
+    setLearnt({
+      name: loaded.doctor_name ?? undefined,
+      specialty: loaded.specialty ?? strings.doctors.noSpecialty,
+    });
+  }
+  const { name, specialty } = doctor ?? learnt ?? {};
 
   return (
     <section aria-labelledby="book-title">
@@ -59,6 +66,7 @@ export function BookDoctor() {
         {slot && (!isAdmin || patientId) ? (
           <BookingForm
             doctorId={doctorId}
+            doctorName={name}
             patientId={patientId ?? undefined}
             slot={slot}
             nextFree={calendar.nextFree}

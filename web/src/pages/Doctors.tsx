@@ -64,6 +64,10 @@ function SpecialtyFilter({
 }) {
   const { client } = useApi();
   const specialties = useQuery(doctorQueries.specialties(client));
+  const names = specialties.data?.items.map((specialty) => specialty.name) ?? [];
+  // The list is fetched again now and then: a spelling picked before stays pickable, so the
+  // box never shows "Any specialty" over a filtered list.
+  const kept = value && !names.includes(value) ? [value] : [];
   return (
     <div className="card search">
       <div className="field">
@@ -79,6 +83,11 @@ function SpecialtyFilter({
           {specialties.data?.items.map((specialty) => (
             <option key={specialty.name} value={specialty.name}>
               {strings.doctors.specialtyOption(specialty.name, specialty.doctors)}
+            </option>
+          ))}
+          {kept.map((name) => (
+            <option key={name} value={name}>
+              {name}
             </option>
           ))}
         </select>
@@ -132,7 +141,8 @@ function DoctorCard({ doctor, next }: { doctor: DoctorListing; next: NextFreeSlo
         </p>
       ) : null}
       <Link className="button" to={`/book/${doctor.id}`} state={state}>
-        {strings.doctors.choose(name)}
+        {strings.doctors.choose}
+        <span className="visually-hidden">{strings.doctors.chooseWhom(name)}</span>
       </Link>
     </li>
   );

@@ -73,15 +73,16 @@ function DoctorLoadTable({ load }: { load: DoctorLoad[] }) {
         rows={rows}
         rowKey={(row) => row.doctor_id}
       />
-      {rows.length < load.length ? (
+      {load.length > BUSIEST ? (
         <button
           type="button"
           className="secondary"
+          aria-expanded={all}
           onClick={() => {
-            setAll(true);
+            setAll(!all);
           }}
         >
-          {strings.figures.allDoctors(load.length)}
+          {all ? strings.figures.busiestDoctors(BUSIEST) : strings.figures.allDoctors(load.length)}
         </button>
       ) : null}
     </>

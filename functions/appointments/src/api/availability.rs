@@ -1,6 +1,6 @@
 use anyhow::Context as _;
 use carebook_events::Slot;
-use carebook_http::{ApiError, Problem, json, path_id, query};
+use carebook_http::{ApiError, json, path_id, query};
 use chrono::{DateTime, NaiveDate, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt as _, Response};
@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{caller, doctor_week};
+use super::{caller, doctor_week, known_doctor};
 use crate::domain::{AvailabilityQuery, DayRange, NextFreeQuery, first_free_slot, free_slots};
 use crate::{App, WeeklyHours, WorkingHours, store};
 
@@ -16,9 +16,9 @@ use crate::{App, WeeklyHours, WorkingHours, store};
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Availability {
     pub doctor_id: Uuid,
-    /// The doctor's full name (else user name), so a booking page opened by its address can
-    /// say whom it books.
-    pub doctor_name: String,
+    /// The doctor's first and last name, so a booking page opened by its address can say whom
+    /// it books; null when the directory has neither.
+    pub doctor_name: Option<String>,
     pub specialty: Option<String>,
     /// The clinic's IANA time zone: days and working hours are in it.
     pub time_zone: String,
@@ -74,10 +74,7 @@ pub async fn get_availability(app: &App, request: &Request) -> Result<Response<B
     let doctor_id = path_id(request, "id")?;
     let range = DayRange::try_from(query::<AvailabilityQuery>(request)?)?;
     let mut conn = app.backends.connection().await?;
-    let doctor = store::doctor(&mut conn, doctor_id)
-        .await
-        .context("reading the directory")?
-        .ok_or_else(Problem::not_found)?;
+    let doctor = known_doctor(&mut conn, doctor_id).await?;
     let (_, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
     let booked = booked_on(&mut conn, &app.hours, &week, doctor_id, range).await?;
     let now: DateTime<Utc> = Utc::now();
@@ -103,7 +100,7 @@ pub async fn get_availability(app: &App, request: &Request) -> Result<Response<B
     ))
 }
 
-/// `GET /doctors/next-free-slots?doctor_id=`: the first free slot of each of up to 50 doctors
+/// `GET /doctors/next-free-slots?doctor_id=`: the first free slot of each of up to 24 doctors
 /// within eight weeks, for anyone signed in.
 #[utoipa::path(
     get,
@@ -133,7 +130,7 @@ pub async fn get_next_free_slots(app: &App, request: &Request) -> Result<Respons
     let now = Utc::now();
     let range = DayRange::next_free(&app.hours, now);
     let mut items = Vec::with_capacity(doctors.len());
-    // One doctor at a time, two short reads each: a directory page asks for 24 at most.
+    // One doctor at a time, two short reads each, for 24 doctors at most.
     for doctor_id in asked.into_iter().filter(|id| doctors.contains(id)) {
         let (_, week) = doctor_week(&mut conn, &app.hours, doctor_id).await?;
         let booked = booked_on(&mut conn, &app.hours, &week, doctor_id, range).await?;

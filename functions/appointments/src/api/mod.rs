@@ -24,7 +24,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::{Appointment, Caller, Refusal};
+use crate::domain::{Appointment, Caller, DoctorListing, Refusal};
 use crate::store;
 use crate::{App, WeeklyHours, WorkingHours};
 
@@ -182,13 +182,11 @@ async fn write_refused(
     problem.into()
 }
 
-/// 404 unless `id` is a doctor in the directory.
-async fn known_doctor(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
-    store::person(conn, id)
+/// The doctor `id`, or 404 unless they are a doctor in the directory.
+async fn known_doctor(conn: &mut PgConnection, id: Uuid) -> Result<DoctorListing, ApiError> {
+    store::doctor(conn, id)
         .await
         .context("reading the directory")?
-        .filter(|person| person.has_role(Role::Doctor))
-        .map(drop)
         .ok_or_else(|| Problem::not_found().into())
 }
 

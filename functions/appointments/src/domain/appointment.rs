@@ -84,11 +84,12 @@ impl Appointment {
     }
 }
 
-/// A doctor's name and specialty as the directory knows them.
+/// A doctor as anyone signed in may see them: what `GET /doctors` shows, no contact details.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DoctorName {
-    /// `display_name(people)`: full name, else user name.
-    pub name: String,
+pub struct DoctorListing {
+    /// First and last name; `None` when the directory has neither (never the user name, which
+    /// may be an email address).
+    pub name: Option<String>,
     pub specialty: Option<String>,
 }
 

@@ -14,7 +14,7 @@ mod refusal;
 mod requests;
 mod rules;
 
-pub use appointment::{Appointment, Change, DoctorName, NewRow, Parties, Person};
+pub use appointment::{Appointment, Change, DoctorListing, NewRow, Parties, Person};
 pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, first_free_slot, free_slots};
 pub use booking::{Booker, book};
 pub use caller::Caller;

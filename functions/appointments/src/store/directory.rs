@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::hours::SpanColumns;
-use crate::domain::{DoctorName, Parties, Person};
+use crate::domain::{DoctorListing, Parties, Person};
 
 pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Person>> {
     sqlx::query_as!(
@@ -22,11 +22,11 @@ pub async fn person(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Pe
     .await
 }
 
-/// A doctor as the booking pages name them; `None` unless `id` is a doctor in the directory.
-pub async fn doctor(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<DoctorName>> {
+/// `id` as a doctor anyone may see; `None` unless `id` is a doctor in the directory.
+pub async fn doctor(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<DoctorListing>> {
     sqlx::query_as!(
-        DoctorName,
-        r#"select display_name(people) as "name!", specialty
+        DoctorListing,
+        r#"select nullif(concat_ws(' ', first_name, last_name), '') as name, specialty
          from people where id = $1 and 'doctor' = any (roles)"#,
         id,
     )

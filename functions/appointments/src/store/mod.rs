@@ -14,7 +14,7 @@ pub use appointments::{
     KeyClaim, Scope, book, booked, change, claimed_key, clash, find, is_over_open_limit, list,
 };
 pub use directory::{
-    add_person_if_missing, doctor, doctors_among, mark_processed, parties, person, upsert_person,
+    add_person_if_missing, doctor, doctors_among, mark_processed, parties, upsert_person,
 };
 pub use hours::{own_hours, set_own_hours};
 

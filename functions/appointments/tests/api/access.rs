@@ -66,7 +66,8 @@ pub async fn statuses(
             "cancel" => app.call(api::cancel_appointment, request).await.0,
             "complete" => app.call(api::complete_appointment, request).await.0,
             "availability" => app.call(api::get_availability, request).await.0,
-            _ => app.call(api::get_next_free_slots, request).await.0,
+            "next free" => app.call(api::get_next_free_slots, request).await.0,
+            other => unreachable!("no handler for {other}"),
         };
         statuses.push((name, status));
     }
