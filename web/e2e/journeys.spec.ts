@@ -343,6 +343,9 @@ test("an admin books for the patient; only that patient sees it, after signing i
   const page = await newPage(browser);
   await signIn(page, patient.username, patient.password);
   await expect(page.getByRole("heading", { name: "Choose a doctor" })).toBeVisible();
+  // The directory's requests answered first: one still under way when the token is spoiled
+  // below is refused, and sends this page, not the appointment's, to sign in again.
+  await page.waitForLoadState("networkidle");
   await page.evaluate(() => {
     for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith("oidc.user:"))) {
       const user = JSON.parse(sessionStorage.getItem(key) ?? "{}") as Record<string, unknown>;
