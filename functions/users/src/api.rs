@@ -11,7 +11,7 @@ use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use uuid::Uuid;
 
-use crate::domain::{NewUserBody, PatchBody, PeopleSearch, SearchQuery};
+use crate::domain::{NewUserBody, PatchBody, PeopleSearch, SearchQuery, specialty_filter};
 use crate::store::{self, DoctorListing, NewProfile, Specialty};
 use crate::{App, KeycloakError, NewUser, Profile, ProfilePatch};
 
@@ -121,7 +121,7 @@ pub async fn list_doctors(app: &App, request: &Request) -> Result<Response<Body>
     signed_in(app, request).await?;
     let limit = limit(request)?;
     let after: Option<(String, Uuid)> = cursor(request)?;
-    let specialty = query_param(request, "specialty");
+    let specialty = specialty_filter(query_param(request, "specialty"))?;
     let doctors = store::doctors(
         &mut *app.backends.connection().await?,
         specialty.as_deref(),

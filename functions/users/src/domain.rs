@@ -162,6 +162,16 @@ impl TryFrom<SearchQuery> for PeopleSearch {
     }
 }
 
+/// `GET /doctors?specialty=` as the directory filters by it: a name as a profile may hold it,
+/// else a 400 on `specialty` (PostgreSQL refuses a NUL in text, and nothing stored has one).
+pub(crate) fn specialty_filter(value: Option<String>) -> Result<Option<String>, Problem> {
+    value
+        .map(|value| {
+            text(&value, NAME_MAX).map_err(|error| Problem::invalid_field("specialty", error))
+        })
+        .transpose()
+}
+
 /// A valid onboarding request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewUser {
@@ -483,5 +493,17 @@ mod tests {
         assert_eq!(found.prefix.as_deref(), Some("ada\\_100\\%"));
         let fields: Vec<&str> = problem.errors().keys().map(String::as_str).collect();
         assert_eq!(fields, ["q", "role"]);
+    }
+
+    #[test]
+    fn a_specialty_filter_with_a_nul_or_too_long_is_a_400_on_specialty() {
+        for value in ["card\0iology", &"a".repeat(101)] {
+            let problem = specialty_filter(Some(value.to_owned())).unwrap_err();
+            assert!(problem.errors().contains_key("specialty"), "{value:?}");
+        }
+        assert_eq!(
+            specialty_filter(Some(" Cardiology ".to_owned())).unwrap(),
+            Some("Cardiology".to_owned())
+        );
     }
 }

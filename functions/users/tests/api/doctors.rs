@@ -63,6 +63,10 @@ async fn doctors_are_listed_by_name_in_pages_and_filtered_by_specialty() {
     let (bad, problem) = app
         .call(api::list_doctors, list(&[("cursor", "not-ours")]))
         .await;
+    // PostgreSQL refuses a NUL in text: a 400, not the 500 schemathesis once found.
+    let (nul, nul_problem) = app
+        .call(api::list_doctors, list(&[("specialty", "card\0iology")]))
+        .await;
 
     // Assert
     let names = |page: &Value| -> Vec<String> {
@@ -84,6 +88,10 @@ async fn doctors_are_listed_by_name_in_pages_and_filtered_by_specialty() {
     );
     assert_eq!(
         (bad, problem["errors"]["cursor"].is_string()),
+        (StatusCode::BAD_REQUEST, true)
+    );
+    assert_eq!(
+        (nul, nul_problem["errors"]["specialty"].is_string()),
         (StatusCode::BAD_REQUEST, true)
     );
 }
