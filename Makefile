@@ -41,7 +41,7 @@ deploy:
 ## test: install and start the stack, check formatting and lints, run every test
 test: tools lint web-test check-deploy smoke stack-up workspace-tests sqlx-check fuzz-smoke build
 
-## tools: install the cached tools (Kafka, Keycloak, moto, cargo-lambda, cargo-nextest, sqlx-cli); part of make test
+## tools: install the cached tools (Kafka, Keycloak, moto, cargo-lambda, cargo-nextest, sqlx-cli, Jaeger); part of make test
 tools:
 	@$(STACK) tools
 

@@ -8,6 +8,7 @@ set -euo pipefail
 API=${CAREBOOK_API:-http://127.0.0.1:${WATCH_PORT:-9000}}
 ISSUER=${KEYCLOAK_ISSUER:-http://127.0.0.1:8080/realms/carebook}
 SES=${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}
+JAEGER=${JAEGER_URL:-http://127.0.0.1:16686}
 # A newcomer's demo is the seeded admin's and patient's; make smoke's is its own people's
 # (localstack/test_people.py), whose tag names the doctor, so that all go again afterwards.
 ADMIN=${CAREBOOK_TEST_ADMIN:-admin}
@@ -28,11 +29,13 @@ token() { # token <username> <password>
         fail "$1 could not sign in at $ISSUER (is make dev running?)"
 }
 
-# request <expected status> <method> <path> <token> [json body]: prints the body
+# request <expected status> <method> <path> <token> [json body]: prints the body; sends
+# $TRACEPARENT as the request's W3C trace context when set, as the web app does on every call
 request() {
     local expected=$1 method=$2 path=$3 bearer=$4 body=${5:-} out status
     out=$(mktemp)
     status=$(curl -s -m 300 -o "$out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $bearer" \
+        ${TRACEPARENT:+-H "traceparent: $TRACEPARENT"} \
         ${body:+-H 'Content-Type: application/json' -d "$body"} "$API$path") || true
     if [ "$status" != "$expected" ]; then
         fail "$method $path answered $status, expected $expected: $(cat "$out")"
@@ -80,6 +83,9 @@ curl -sf -X PUT -H "Authorization: Bearer $keycloak_admin" -H 'Content-Type: app
 doctor_token=$(token "$doctor_email" demo-password-1)
 [ "$(field "$(request 200 GET /users/me "$doctor_token")" email_verified)" = True ] || fail "the doctor's profile does not say the address is verified"
 show "$doctor_email is verified, and the doctor's profile says so (user.updated)"
+# The appointments service decides at booking time whom the booking's emails may go to, from
+# what user-events told it; no API shows its copy, so the demo gives the event a moment.
+sleep 5
 
 say "A patient signs in and finds the doctor in the directory"
 patient=$(token "$PATIENT" "$PATIENT_PASSWORD")
@@ -105,7 +111,8 @@ print(start.isoformat().replace("+00:00", "Z"))' "$slots" "$booked") || fail "no
 show "the appointments service learned of the doctor from user-events; free on $day from $starts_at"
 
 say "The patient books that slot"
-appointment=$(request 201 POST /appointments "$patient" "{\"doctor_id\":\"$doctor_id\",\"starts_at\":\"$starts_at\",\"duration_minutes\":30,\"reason\":\"Chest pain on exertion\",\"priority\":\"normal\"}")
+trace_id=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+appointment=$(TRACEPARENT="00-$trace_id-$(python3 -c 'import secrets; print(secrets.token_hex(8))')-01" request 201 POST /appointments "$patient" "{\"doctor_id\":\"$doctor_id\",\"starts_at\":\"$starts_at\",\"duration_minutes\":30,\"reason\":\"Chest pain on exertion\",\"priority\":\"normal\"}")
 appointment_id=$(field "$appointment" id)
 show "booked $appointment_id at $starts_at (version $(field "$appointment" version))"
 
@@ -118,6 +125,29 @@ within 120 "the patient's confirmation" mail_arrived "$patient_email" "Your appo
 within 120 "the doctor's notice" mail_arrived "$doctor_email" "New appointment"
 show "to $patient_email: Your appointment is booked"
 show "to $doctor_email: New appointment"
+
+say "One trace follows the booking from the request to the emails (Jaeger)"
+# The spans each service exports once its invocation has answered, as "service: operation".
+trace_spans() {
+    curl -sf -m 30 "$JAEGER/api/traces/$trace_id" | python3 -c '
+import json, sys
+trace = json.load(sys.stdin)["data"][0]
+services = {key: process["serviceName"] for key, process in trace["processes"].items()}
+for span in sorted(trace["spans"], key=lambda span: span["startTime"]):
+    print(services[span["processID"]] + ": " + span["operationName"])'
+}
+whole_trace() {
+    local spans
+    spans=$(trace_spans 2>/dev/null) || return 1
+    grep -qx "book-appointment: POST /appointments" <<<"$spans" &&
+        grep -qx "book-appointment: publish appointment-events" <<<"$spans" &&
+        grep -qx "ingest-events: process appointment-events" <<<"$spans" &&
+        grep -qx "send-notifications: process appointment-events" <<<"$spans" &&
+        grep -qx "send-notifications: SESv2.SendEmail" <<<"$spans"
+}
+within 60 "the booking's trace reaching Jaeger with every service's spans" whole_trace
+trace_spans | uniq -c | sed 's/^ */   /'
+show "$JAEGER/trace/$trace_id"
 
 say "The patient moves the appointment an hour later"
 later=$(python3 -c 'import datetime,sys; print((datetime.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")) + datetime.timedelta(hours=1)).isoformat())' "$starts_at")

@@ -130,6 +130,7 @@ Carebook is running.
   Kafka bootstrap            $KAFKA_BOOTSTRAP_SERVERS
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)
   PostgreSQL                 ${DATABASE_URL##*@}  (a database per service)
+  Traces (Jaeger)            $JAEGER_URL   (every handler's spans; query API: $JAEGER_URL/api/traces?service=book-appointment)
   Event source (local MSK)   log: $STATE/event-source.log
 
 Get a token (users admin, doctor, patient; password = user name):

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Carebook's local stack without Docker: PostgreSQL, Apache Kafka (KRaft), an AWS API emulator
-# (moto) and Keycloak, as native processes on loopback (SPEC §7).
+# (moto), Keycloak and Jaeger, as native processes on loopback (SPEC §7).
 #
 #   localstack/stack.sh up [COMPONENT...]    start what is not running yet (idempotent)
 #   localstack/stack.sh down [COMPONENT...]  stop what this checkout started, nothing else
 #   localstack/stack.sh status               what runs, and whether this checkout started it
 #   localstack/stack.sh env                  the environment handlers and tests need
 #   localstack/stack.sh tools                install the cached tools only (Kafka, Keycloak, moto,
-#                                            cargo-lambda, cargo-nextest, sqlx-cli)
+#                                            cargo-lambda, cargo-nextest, sqlx-cli, Jaeger)
 #   localstack/stack.sh pytools              moto and cargo-lambda only (make dev with Docker)
 #
-# Components: postgres kafka moto keycloak. Tools are installed once per machine into
+# Components: postgres kafka moto keycloak jaeger. Tools are installed once per machine into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/carebook (Kafka's jars and Keycloak's distribution come from
 # Maven Central and run on the machine's JDK); pids, logs and Kafka's data live in
 # <checkout>/.stack, Keycloak's data in a `keycloak` database of the PostgreSQL cluster.
@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CAREBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/carebook}
 STATE=${CAREBOOK_STATE:-$ROOT/.stack}
 
-COMPONENTS=(postgres kafka moto keycloak)
+COMPONENTS=(postgres kafka moto keycloak jaeger)
 
 # shellcheck source=localstack/stack/common.sh
 . "$ROOT/localstack/stack/common.sh"
@@ -37,6 +37,8 @@ COMPONENTS=(postgres kafka moto keycloak)
 . "$ROOT/localstack/stack/moto.sh"
 # shellcheck source=localstack/stack/keycloak.sh
 . "$ROOT/localstack/stack/keycloak.sh"
+# shellcheck source=localstack/stack/jaeger.sh
+. "$ROOT/localstack/stack/jaeger.sh"
 
 check_components() {
     local name
@@ -68,6 +70,9 @@ export KEYCLOAK_ADMIN_USER=$KEYCLOAK_ADMIN_USER
 export KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD
 # Handlers log JSON lines locally too, as Lambda's JSON log format makes them in AWS.
 export AWS_LAMBDA_LOG_FORMAT=JSON
+# Every handler's spans go to the stack's Jaeger (the OpenTelemetry SDK's own variable).
+export OTEL_EXPORTER_OTLP_ENDPOINT=$OTLP_ENDPOINT
+export JAEGER_URL=$JAEGER_URL
 # The users service's Admin API client, as localstack/keycloak/realm.json defines it (dev only).
 export KEYCLOAK_ADMIN_CLIENT_SECRET=carebook-users-service-secret
 export PATH=$VENV/bin:$(dirname "$NEXTEST"):$(dirname "$SQLX_CLI"):\$PATH

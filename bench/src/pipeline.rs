@@ -383,7 +383,7 @@ async fn kafka_round_trip() -> Result<Latencies> {
     for _ in 0..30 {
         let key = Uuid::new_v4().to_string();
         let sent = Instant::now();
-        publisher.publish(topic, &key, b"{}").await?;
+        publisher.publish(topic, &key, b"{}", &[]).await?;
         loop {
             let message = tokio::time::timeout(Duration::from_secs(10), consumer.recv())
                 .await

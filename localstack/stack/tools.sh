@@ -86,12 +86,14 @@ ensure_python_tools() {
 
 ensure_tools() {
     ensure_base_tools
-    # On a new machine the two Rust tools compile for minutes while the downloads beside them
+    # On a new machine the two Rust tools and Jaeger compile for minutes while the downloads beside them
     # mostly wait on the network: both at once.
     local compiles=() pid failed=0
     ensure_nextest &
     compiles+=($!)
     ensure_sqlx_cli &
+    compiles+=($!)
+    ensure_jaeger &
     compiles+=($!)
     # A failed download or an interrupt stops them too: a rerun would start a second install
     # into the same build directory.
@@ -101,5 +103,5 @@ ensure_tools() {
     ensure_python_tools
     for pid in "${compiles[@]}"; do wait "$pid" || failed=1; done
     trap - EXIT INT TERM
-    [ "$failed" = 0 ] || fail "installing cargo-nextest or sqlx-cli failed (logs in $CACHE/build/*-install.log)"
+    [ "$failed" = 0 ] || fail "installing cargo-nextest, sqlx-cli or Jaeger failed (logs in $CACHE/build/*-install.log)"
 }

@@ -60,6 +60,9 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
     // A record after a dead letter that could not be sent waits with it, to keep its order.
     applicable.retain(|(record, _)| !failures.blocks(record));
     let changes: Vec<&Applicable> = applicable.iter().map(|(_, change)| change).collect();
+    // The batch is applied in one transaction: each record's span, in its own trace, lasts
+    // until the transaction that applies it has ended.
+    let record_spans: Vec<_> = applicable.iter().map(|(record, _)| record.span()).collect();
     match apply(app, &changes).await {
         Ok(applied) => tracing::info!(applied, "events ingested"),
         Err(error) => {
@@ -69,6 +72,7 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
             }
         }
     }
+    drop(record_spans);
     failures.into_response()
 }
 

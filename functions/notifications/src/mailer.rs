@@ -39,7 +39,13 @@ impl Mailer {
         }
     }
 
-    /// Sends `email`; returns SES's message id.
+    /// Sends `email`; returns SES's message id. The call is a client span of the record's
+    /// trace, naming the API, never the recipient.
+    #[tracing::instrument(
+        name = "SESv2.SendEmail",
+        skip_all,
+        fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "SESv2", rpc.method = "SendEmail")
+    )]
     pub async fn send(&self, email: &Email) -> Result<String, SendError> {
         let content = |text: &str| Content::builder().data(text).charset("UTF-8").build();
         let (Ok(subject), Ok(html), Ok(text)) = (

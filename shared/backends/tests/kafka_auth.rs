@@ -30,7 +30,7 @@ async fn msk_scram_secret(username: &str, password: &str) -> String {
 /// Connects with `config` and publishes one record: what the broker let through.
 async fn publish_with(config: &KafkaConfig) -> Result<(), rdkafka::error::KafkaError> {
     let publisher = Publisher::connect(config).await.unwrap();
-    publisher.publish(TOPIC, "key", b"{}").await
+    publisher.publish(TOPIC, "key", b"{}", &[]).await
 }
 
 /// What a service deployed with `KafkaAuthentication: SASL_SCRAM_512` uses, trusting the

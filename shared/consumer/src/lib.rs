@@ -19,6 +19,8 @@ use base64::engine::general_purpose::STANDARD;
 #[cfg(feature = "runtime")]
 use carebook_backends::Publisher;
 use carebook_events::{CloudEvent, Envelope, Event};
+#[cfg(feature = "runtime")]
+use carebook_telemetry::TraceContext;
 use serde::Serialize;
 
 /// A record the event source must deliver again, with everything after it in its partition.
@@ -67,6 +69,52 @@ impl Incoming {
     /// `<topic>-<partition>`, as the event source names partitions.
     pub fn topic_partition(&self) -> String {
         format!("{}-{}", self.topic, self.partition)
+    }
+
+    /// The consumer span of processing this record, with its coordinates and its event's id
+    /// and type: a child of the record's publish, whose context the
+    /// record's headers carry, and linked to the change that emitted the event, whose context
+    /// the CloudEvent carries. Lambda hands over records in batches from many traces; each
+    /// record's span joins its own.
+    #[cfg(feature = "runtime")]
+    pub fn span(&self) -> tracing::Span {
+        let span = tracing::info_span!(
+            "record",
+            otel.name = %format!("process {}", self.topic),
+            otel.kind = "consumer",
+            messaging.system = "kafka",
+            messaging.operation.type = "process",
+            topic = %self.topic,
+            partition = self.partition,
+            offset = self.offset,
+            event_id = self.event.as_ref().ok().map(|event| tracing::field::display(event.id)),
+            event_type = self.event.as_ref().ok().map(|event| event.event_type.as_str()),
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        );
+        carebook_telemetry::continue_trace(&span, self.trace_context().as_ref());
+        if let Ok(event) = &self.event {
+            let created_in = event.traceparent.clone().map(|traceparent| TraceContext {
+                traceparent,
+                tracestate: event.tracestate.clone(),
+            });
+            carebook_telemetry::link_to(&span, created_in.as_ref());
+        }
+        span
+    }
+
+    /// The trace context of the record's publish, from its `traceparent` and `tracestate`
+    /// headers.
+    #[cfg(feature = "runtime")]
+    pub fn trace_context(&self) -> Option<TraceContext> {
+        let header = |wanted: &str| {
+            let (_, value) = self.headers.iter().find(|(name, _)| name == wanted)?;
+            String::from_utf8(value.clone()).ok()
+        };
+        Some(TraceContext {
+            traceparent: header(carebook_telemetry::TRACEPARENT)?,
+            tracestate: header(carebook_telemetry::TRACESTATE),
+        })
     }
 }
 
@@ -278,23 +326,11 @@ pub async fn process_each(
         if failures.blocks(record) {
             continue;
         }
-        let span = tracing::info_span!(
-            "record",
-            topic = %record.topic,
-            partition = record.partition,
-            offset = record.offset,
-            event_id = tracing::field::Empty,
-            event_type = tracing::field::Empty,
-        );
+        let span = record.span();
         let outcome = async {
             match &record.event {
                 Err(reason) => Err(RecordError::Permanent(reason)),
-                Ok(event) => {
-                    let span = tracing::Span::current();
-                    span.record("event_id", tracing::field::display(event.id));
-                    span.record("event_type", event.event_type.as_str());
-                    handle(event).await
-                }
+                Ok(event) => handle(event).await,
             }
         }
         .instrument(span.clone())
@@ -321,18 +357,19 @@ pub async fn process_each(
 #[cfg(feature = "runtime")]
 pub use lambda_runtime;
 
-/// The `main` of a Kafka-triggered handler binary: JSON tracing, the app built once per Lambda
-/// container from `$app` (a future of `Result<App, _>`), then every batch handed to
-/// `$handler` (`async fn(&App, KafkaEvent) -> BatchResponse`).
+/// The `main` of a Kafka-triggered handler binary: logs and traces as the binary's service, the
+/// app built once per Lambda container from `$app` (a future of `Result<App, _>`), then every
+/// batch handed to `$handler` (`async fn(&App, KafkaEvent) -> BatchResponse`), its spans
+/// exported once the answer is sent.
 #[cfg(feature = "runtime")]
 #[macro_export]
 macro_rules! kafka_main {
     ($app:expr, $handler:path) => {
         #[tokio::main]
         async fn main() -> Result<(), $crate::lambda_runtime::Error> {
-            $crate::lambda_runtime::tracing::init_default_subscriber();
+            let telemetry = $crate::Telemetry::init(env!("CARGO_BIN_NAME"));
             let app = $app.await?;
-            $crate::lambda_runtime::run($crate::lambda_runtime::service_fn(
+            let handler = $crate::lambda_runtime::service_fn(
                 |event: $crate::lambda_runtime::LambdaEvent<
                     $crate::aws_lambda_events::kafka::KafkaEvent,
                 >| {
@@ -341,14 +378,19 @@ macro_rules! kafka_main {
                         Ok::<_, $crate::lambda_runtime::Error>($handler(app, event.payload).await)
                     }
                 },
-            ))
-            .await
+            );
+            telemetry
+                .run($crate::lambda_runtime::Runtime::new(handler))
+                .await
         }
     };
 }
 
 /// Re-exported for [`kafka_main!`].
 pub use aws_lambda_events;
+/// Re-exported for [`kafka_main!`].
+#[cfg(feature = "runtime")]
+pub use carebook_telemetry::Telemetry;
 
 #[cfg(test)]
 mod tests {

@@ -45,6 +45,13 @@ pub struct CloudEvent<T> {
     pub datacontenttype: String,
     /// The payload.
     pub data: T,
+    /// The W3C Trace Context of the change that emitted the event (CloudEvents'
+    /// distributed-tracing extension), so its consumers' spans join that trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The vendor part of the trace context, when the trace has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
 }
 
 impl<T: EventData> CloudEvent<T> {
@@ -60,6 +67,8 @@ impl<T: EventData> CloudEvent<T> {
             time: Utc::now().trunc_subsecs(6),
             datacontenttype: JSON.to_owned(),
             data,
+            traceparent: None,
+            tracestate: None,
         }
     }
 
@@ -79,6 +88,8 @@ impl<T: EventData> CloudEvent<T> {
             time: self.time,
             datacontenttype: self.datacontenttype.clone(),
             data: serde_json::value::to_raw_value(&self.data)?,
+            traceparent: self.traceparent.clone(),
+            tracestate: self.tracestate.clone(),
         })
     }
 }
@@ -154,6 +165,8 @@ impl Envelope {
             time: self.time,
             datacontenttype: self.datacontenttype,
             data,
+            traceparent: self.traceparent,
+            tracestate: self.tracestate,
         })
     }
 }

@@ -27,30 +27,34 @@ pub use params::{
 };
 pub use problem::Problem;
 pub use reply::{Health, authenticate, health, json, respond, serve_health};
-pub use runtime::{AfterResponse, run_with};
+pub use runtime::{AfterResponse, run_with, traced};
+
+/// Re-exported for [`lambda_main!`].
+pub use carebook_telemetry::Telemetry;
 
 /// Re-exported for [`lambda_main!`].
 pub use lambda_http;
 
-/// The `main` of an HTTP handler binary: JSON tracing, the app built once per Lambda container
-/// from `$app` (a future of `Result<App, _>`, `App: AfterResponse`), then every invocation
-/// answered by `$endpoint` (`async fn(&App, &Request) -> Result<Response, ApiError>`) through
-/// [`respond`], and the app's [`AfterResponse`] work done before the next.
+/// The `main` of an HTTP handler binary: logs and traces as the binary's service, the app built
+/// once per Lambda container from `$app` (a future of `Result<App, _>`, `App: AfterResponse`),
+/// then every invocation answered by `$endpoint` (`async fn(&App, &Request) -> Result<Response,
+/// ApiError>`) through [`respond`] in a [`traced`] span, and the app's [`AfterResponse`] work
+/// and the span export done before the next.
 #[macro_export]
 macro_rules! lambda_main {
     ($app:expr, $endpoint:path) => {
         #[tokio::main]
         async fn main() -> Result<(), $crate::lambda_http::Error> {
-            $crate::lambda_http::tracing::init_default_subscriber();
+            let telemetry = $crate::Telemetry::init(env!("CARGO_BIN_NAME"));
             let app = $crate::AfterResponse::deferring($app.await?);
             $crate::run_with(
                 &app,
+                &telemetry,
                 $crate::lambda_http::service_fn(|request: $crate::lambda_http::Request| {
                     let app = &app;
                     async move {
-                        Ok::<_, $crate::lambda_http::Error>($crate::respond(
-                            $endpoint(app, &request).await,
-                        ))
+                        let answer = async { $crate::respond($endpoint(app, &request).await) };
+                        Ok::<_, $crate::lambda_http::Error>($crate::traced(&request, answer).await)
                     }
                 }),
             )

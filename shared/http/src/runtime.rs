@@ -1,10 +1,12 @@
 use std::fmt::Debug;
 use std::future::Future;
 
-use lambda_http::lambda_runtime::layers::TracingLayer;
+use carebook_telemetry::{Telemetry, TraceContext, continue_trace};
 use lambda_http::lambda_runtime::{Diagnostic, Runtime};
+use lambda_http::request::RequestContext;
 use lambda_http::tower::util::AndThenLayer;
-use lambda_http::{Adapter, Error, IntoResponse, Request, Service};
+use lambda_http::{Adapter, Body, Error, IntoResponse, Request, RequestExt, Response, Service};
+use tracing::Instrument;
 
 /// What a handler's app does with the time between its answer and the next invocation.
 ///
@@ -24,9 +26,13 @@ pub trait AfterResponse: Sized {
     }
 }
 
-/// Answers every invocation with `handler`, then lets `app` do its [`AfterResponse`] work
-/// before asking for the next one.
-pub async fn run_with<'a, A, S, R, E>(app: &'a A, handler: S) -> Result<(), Error>
+/// Answers every invocation with `handler`, then lets `app` do its [`AfterResponse`] work and
+/// exports the invocation's spans before asking for the next one.
+pub async fn run_with<'a, A, S, R, E>(
+    app: &'a A,
+    telemetry: &'a Telemetry,
+    handler: S,
+) -> Result<(), Error>
 where
     A: AfterResponse + Sync,
     S: Service<Request, Response = R, Error = E>,
@@ -34,13 +40,58 @@ where
     R: IntoResponse,
     E: Debug + Into<Diagnostic>,
 {
-    // A layer added later wraps those before it: this one runs once the answer was posted.
-    Runtime::new(Adapter::from(handler))
-        .layer(TracingLayer::new())
-        .layer(AndThenLayer::new(move |()| async move {
+    let answering =
+        Runtime::new(Adapter::from(handler)).layer(AndThenLayer::new(move |()| async move {
             app.after_response().await;
             Ok(())
-        }))
-        .run()
-        .await
+        }));
+    telemetry.run(answering).await
+}
+
+/// The answer `answer` gives `request`, in a server span of its own: the child of the caller's
+/// `traceparent` if it sent one, or the root of a new trace. The span names the route, the
+/// status and the appointment the path names; never a person, a body or a token.
+pub async fn traced(
+    request: &Request,
+    answer: impl Future<Output = Response<Body>>,
+) -> Response<Body> {
+    let route = match request.request_context_ref() {
+        // `$default` is the catch-all route, which names nothing.
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .route_key
+            .clone()
+            .filter(|route| route != "$default"),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
+    let appointment_id = route
+        .contains("/appointments/{id}")
+        .then(|| {
+            request
+                .path_parameters_ref()?
+                .first("id")
+                .map(str::to_owned)
+        })
+        .flatten();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %route,
+        otel.kind = "server",
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+        appointment.id = appointment_id,
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
+    );
+    continue_trace(
+        &span,
+        TraceContext::from_headers(request.headers()).as_ref(),
+    );
+    let response = answer.instrument(span.clone()).await;
+    span.record("http.response.status_code", response.status().as_u16());
+    if response.status().is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    response
 }

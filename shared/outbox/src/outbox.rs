@@ -1,7 +1,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use carebook_events::{CloudEvent, Envelope, EventData};
+use carebook_telemetry::{TraceContext, continue_trace};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -40,12 +43,22 @@ pub struct OutboxRow {
 }
 
 impl OutboxRow {
+    /// The row of `event`, carrying the trace context of the current span (the request that
+    /// made the change) unless the event has one already, so its publish and its consumers
+    /// join that trace however late the event is published.
     pub fn of<T: EventData>(event: &CloudEvent<T>) -> Result<Self, serde_json::Error> {
+        let mut payload = event.to_envelope()?;
+        if payload.traceparent.is_none()
+            && let Some(context) = TraceContext::of(&tracing::Span::current())
+        {
+            payload.traceparent = Some(context.traceparent);
+            payload.tracestate = context.tracestate;
+        }
         Ok(Self {
             id: event.id,
             topic: event.topic().name(),
             key: event.subject.clone(),
-            payload: Json(event.to_envelope()?),
+            payload: Json(payload),
         })
     }
 }
@@ -157,7 +170,6 @@ impl Outbox {
 
     /// Publishes the unpublished events with `key`, oldest first, and marks them published;
     /// returns how many. Fails after the budget; what is left stays for the relay.
-    #[tracing::instrument(skip_all)]
     pub async fn flush(&self, key: &str) -> Result<usize, OutboxError> {
         let deadline = tokio::time::Instant::now() + self.backends.publish_budget();
         self.publish_key(key, Wait::ForLock, Some(deadline)).await
@@ -167,7 +179,6 @@ impl Outbox {
     /// a handler is publishing right now; returns how many were published. An event the
     /// brokers refuse for good holds back only its own key, until it is parked; any other
     /// failure stops the run, since the brokers are then most likely down for every key.
-    #[tracing::instrument(skip_all)]
     pub async fn relay(&self, max_keys: i64) -> Result<usize, OutboxError> {
         let keys = sqlx::query_scalar!(
             "select key from outbox where published_at is null and parked_at is null
@@ -244,14 +255,19 @@ impl Outbox {
         for event in pending {
             let (id, topic) = (event.id, event.topic);
             let bytes = serde_json::to_vec(&event.payload)?;
+            let span = publish_span(id, &topic, &event.payload);
             let send = async {
+                // The record's headers carry the publish span's context: the consumers' parent.
+                let trace = TraceContext::of(&tracing::Span::current());
+                let headers: Vec<_> = trace.iter().flat_map(TraceContext::headers).collect();
                 Ok::<_, OutboxError>(
                     self.backends
                         .publisher()
-                        .publish(&topic, key, &bytes)
+                        .publish(&topic, key, &bytes, &headers)
                         .await?,
                 )
-            };
+            }
+            .instrument(span);
             let sent = match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, send)
                     .await
@@ -284,6 +300,30 @@ impl Outbox {
             None => Ok(published.len()),
         }
     }
+}
+
+/// The producer span of event `id`'s publish, a child of the change that emitted it (the trace
+/// context its payload carries), whether a handler or the relay publishes it.
+fn publish_span(id: Uuid, topic: &str, payload: &serde_json::Value) -> tracing::Span {
+    let span = tracing::info_span!(
+        "publish",
+        otel.name = %format!("publish {topic}"),
+        otel.kind = "producer",
+        messaging.system = "kafka",
+        messaging.operation.type = "send",
+        messaging.destination.name = %topic,
+        messaging.message.id = %id,
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
+    );
+    let created_in = payload["traceparent"]
+        .as_str()
+        .map(|traceparent| TraceContext {
+            traceparent: traceparent.to_owned(),
+            tracestate: payload["tracestate"].as_str().map(str::to_owned),
+        });
+    continue_trace(&span, created_in.as_ref());
+    span
 }
 
 /// Whether the brokers will refuse this record however often it is sent: too large, a topic

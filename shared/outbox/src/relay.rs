@@ -1,4 +1,5 @@
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use carebook_telemetry::Telemetry;
+use lambda_runtime::{Error, LambdaEvent, Runtime, service_fn};
 use serde_json::{Value, json};
 
 use carebook_backends::BackendsConfig;
@@ -11,14 +12,18 @@ pub const RELAY_MAX_KEYS: i64 = 500;
 /// The `main` of a service's scheduled relay function: whatever the outbox still holds (the
 /// broker was down, a handler crashed after commit) is published, oldest first per key. The
 /// schedule's event is ignored; the answer says how many events were published and how many
-/// are parked, waiting for an operator.
-pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+/// are parked, waiting for an operator. Each publish is a span of the trace of the change that
+/// emitted the event, exported as `service` after the run.
+pub async fn run_relay(
+    service: &'static str,
+    database_variable: &'static str,
+) -> Result<(), Error> {
+    let telemetry = Telemetry::init(service);
     let backends = BackendsConfig::from_env(database_variable)?
         .connect(database_variable)
         .await?;
     let outbox = Outbox::new(&backends);
-    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
+    let relay = service_fn(|_: LambdaEvent<Value>| {
         let outbox = &outbox;
         async move {
             let published = outbox.relay(RELAY_MAX_KEYS).await?;
@@ -28,6 +33,6 @@ pub async fn run_relay(database_variable: &'static str) -> Result<(), Error> {
             }
             Ok::<_, Error>(json!({ "published": published, "parked": parked }))
         }
-    }))
-    .await
+    });
+    telemetry.run(Runtime::new(relay)).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    carebook_outbox::run_relay(appointments::DATABASE_URL_VARIABLE).await
+    carebook_outbox::run_relay(env!("CARGO_BIN_NAME"), appointments::DATABASE_URL_VARIABLE).await
 }

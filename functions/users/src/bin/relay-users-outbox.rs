@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    carebook_outbox::run_relay(users::DATABASE_URL_VARIABLE).await
+    carebook_outbox::run_relay(env!("CARGO_BIN_NAME"), users::DATABASE_URL_VARIABLE).await
 }

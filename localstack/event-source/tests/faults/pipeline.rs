@@ -154,7 +154,7 @@ impl Pipeline {
 
     pub async fn produce_raw(&self, key: &str, value: &[u8]) {
         self.publisher
-            .publish(&self.topic, key, value)
+            .publish(&self.topic, key, value, &[])
             .await
             .unwrap();
     }

@@ -191,14 +191,24 @@ impl Publisher {
         }
     }
 
-    /// Publishes one CloudEvent record and waits until the brokers acknowledged it.
-    pub async fn publish(&self, topic: &str, key: &str, payload: &[u8]) -> Result<(), KafkaError> {
+    /// Publishes one CloudEvent record with `headers` beside its content type (a trace
+    /// context) and waits until the brokers acknowledged it.
+    pub async fn publish(
+        &self,
+        topic: &str,
+        key: &str,
+        payload: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Result<(), KafkaError> {
         // CloudEvents Kafka binding, structured mode.
         let content_type = (
             "content-type",
-            &b"application/cloudevents+json; charset=UTF-8"[..],
+            "application/cloudevents+json; charset=UTF-8",
         );
-        self.publish_with_headers(topic, Some(key.as_bytes()), payload, &[content_type])
+        let headers: Vec<_> = std::iter::once(content_type)
+            .chain(headers.iter().copied())
+            .collect();
+        self.publish_with_headers(topic, Some(key.as_bytes()), payload, &headers)
             .await
     }
 

@@ -1,0 +1,405 @@
+//! Logs and traces for Carebook's Lambda handlers.
+//!
+//! - [`Telemetry::init`]: the one `tracing` subscriber of a handler: log lines in Lambda's
+//!   format and level, and, when an OTLP endpoint is configured, every span exported as an
+//!   OpenTelemetry span of the handler's service.
+//! - [`TraceContext`]: a span's W3C Trace Context (`traceparent`, `tracestate`), as it travels
+//!   in HTTP headers, in CloudEvents' distributed-tracing extension and in Kafka headers.
+//! - [`Telemetry::run`]: a handler's Lambda runtime, exporting each invocation's spans once
+//!   its answer is sent.
+//! - [`continue_trace`]: makes a span the child of a context received from elsewhere.
+
+use std::collections::HashMap;
+use std::env;
+use std::str::FromStr;
+
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::tower::util::AndThenLayer;
+use lambda_runtime::{LambdaInvocation, Runtime, Service};
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, Registry};
+
+/// The span lambda_runtime opens around each invocation for its log lines' `requestId`. It is
+/// not exported: a Carebook handler opens its own span per invocation, continuing the caller's
+/// trace, and a root span beside it would start a second trace for every request.
+const RUNTIME_SPAN: &str = "Lambda runtime invoke";
+
+/// The W3C Trace Context header names, also the CloudEvents extension attributes
+/// (<https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/extensions/distributed-tracing.md>).
+pub const TRACEPARENT: &str = "traceparent";
+pub const TRACESTATE: &str = "tracestate";
+
+/// The fields [`continue_trace`] records, which a span that starts a unit of work declares.
+pub const TRACE_ID: &str = "trace_id";
+pub const SPAN_ID: &str = "span_id";
+
+/// The handler's tracing setup; [`Telemetry::flush`] exports what its invocation recorded.
+#[derive(Clone, Debug, Default)]
+pub struct Telemetry {
+    traces: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Installs the process's subscriber: log lines as Lambda's `AWS_LAMBDA_LOG_FORMAT` and
+    /// `AWS_LAMBDA_LOG_LEVEL` ask (`RUST_LOG` otherwise, `INFO` by default), and spans exported
+    /// over OTLP/HTTP as `service` when `OTEL_EXPORTER_OTLP_ENDPOINT` or
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set (the OpenTelemetry SDK's own variables, read
+    /// by the exporter). Without one, no span leaves the process and tracing costs nothing.
+    pub fn init(service: &'static str) -> Self {
+        let telemetry = Self::exporting(service);
+        let traces = telemetry.traces.as_ref().map(|provider| {
+            tracing_opentelemetry::layer()
+                .with_tracer(provider.tracer(service))
+                .with_filter(filter_fn(|metadata| metadata.name() != RUNTIME_SPAN))
+        });
+        let registry = Registry::default().with(log_filter()).with(traces);
+        let lines = tracing_subscriber::fmt::layer()
+            .with_target(false)
+            .without_time();
+        // A second init (a test binary's) keeps the first subscriber; that is no failure.
+        let _ = if env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+            registry.with(lines.json()).try_init()
+        } else {
+            registry.with(lines).try_init()
+        };
+        opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+        telemetry
+    }
+
+    fn exporting(service: &'static str) -> Self {
+        let configured = [
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        ]
+        .iter()
+        .any(|name| env::var(name).is_ok_and(|value| !value.is_empty()));
+        if !configured {
+            return Self::default();
+        }
+        match opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .build()
+        {
+            Ok(exporter) => Self::with_provider(
+                SdkTracerProvider::builder()
+                    .with_batch_exporter(exporter)
+                    .with_resource(Resource::builder().with_service_name(service).build())
+                    .build(),
+            ),
+            Err(error) => {
+                eprintln!("traces are not exported: {error}");
+                Self::default()
+            }
+        }
+    }
+
+    /// Telemetry whose spans go to `provider`: for tests, with the SDK's in-memory exporter.
+    pub fn with_provider(provider: SdkTracerProvider) -> Self {
+        Self {
+            traces: Some(provider),
+        }
+    }
+
+    /// Whether spans leave the process.
+    pub fn is_exporting(&self) -> bool {
+        self.traces.is_some()
+    }
+
+    /// Runs a Lambda handler's `runtime`, each invocation in lambda_runtime's span (its log
+    /// lines' `requestId`), and exports the invocation's spans after its answer was sent.
+    pub async fn run<S>(&self, runtime: Runtime<S>) -> Result<(), lambda_runtime::Error>
+    where
+        S: Service<LambdaInvocation, Response = (), Error = lambda_runtime::Error>,
+    {
+        // A layer added later wraps those before it: this one runs once the answer was posted.
+        runtime
+            .layer(TracingLayer::new())
+            .layer(AndThenLayer::new(move |()| async move {
+                self.flush().await;
+                Ok(())
+            }))
+            .run()
+            .await
+    }
+
+    /// Exports the spans ended so far. Handlers call it once their answer is sent and before
+    /// they ask for the next invocation, when Lambda may freeze the process: spans still queued
+    /// then would be sent minutes later or never.
+    pub async fn flush(&self) {
+        let Some(provider) = self.traces.clone() else {
+            return;
+        };
+        // The SDK's flush blocks until the exporter's HTTP request is answered.
+        match tokio::task::spawn_blocking(move || provider.force_flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "spans not exported"),
+            Err(error) => tracing::warn!(error = %error, "span export did not finish"),
+        }
+    }
+}
+
+fn log_filter() -> EnvFilter {
+    let level = env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| env::var("RUST_LOG"))
+        .ok()
+        .and_then(|level| LevelFilter::from_str(&level).ok())
+        .unwrap_or(LevelFilter::INFO);
+    EnvFilter::builder()
+        .with_default_directive(level.into())
+        .from_env_lossy()
+}
+
+/// A span's W3C Trace Context, as `traceparent` and `tracestate` values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceContext {
+    pub traceparent: String,
+    pub tracestate: Option<String>,
+}
+
+impl TraceContext {
+    /// The context of `span`, if it is part of an exported trace.
+    pub fn of(span: &Span) -> Option<Self> {
+        let context = span.context();
+        if !context.span().span_context().is_valid() {
+            return None;
+        }
+        let mut fields = HashMap::new();
+        TraceContextPropagator::new().inject_context(&context, &mut fields);
+        Some(Self {
+            traceparent: fields.remove(TRACEPARENT)?,
+            tracestate: fields.remove(TRACESTATE).filter(|state| !state.is_empty()),
+        })
+    }
+
+    /// The context the `traceparent` and `tracestate` headers of a request carry.
+    pub fn from_headers(headers: &http::HeaderMap) -> Option<Self> {
+        let value = |name| headers.get(name)?.to_str().ok().map(str::to_owned);
+        Some(Self {
+            traceparent: value(TRACEPARENT)?,
+            tracestate: value(TRACESTATE),
+        })
+    }
+
+    /// The context as header name and value pairs, for a Kafka record.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        std::iter::once((TRACEPARENT, self.traceparent.as_str()))
+            .chain(self.tracestate.as_deref().map(|state| (TRACESTATE, state)))
+    }
+}
+
+impl Extractor for TraceContext {
+    fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            TRACEPARENT => Some(&self.traceparent),
+            TRACESTATE => self.tracestate.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        vec![TRACEPARENT, TRACESTATE]
+    }
+}
+
+/// Makes `span` a child of the trace `context` belongs to, if it is a valid W3C context;
+/// an invalid one is ignored and `span` stays where it is. Call it before `span` is entered.
+/// Then records the span's own `trace_id` and `span_id` fields, if it declares them, so every
+/// log line written inside it names its trace.
+pub fn continue_trace(span: &Span, context: Option<&TraceContext>) {
+    if let Some(context) = context {
+        let parent = TraceContextPropagator::new().extract(context);
+        if parent.span().span_context().is_valid() {
+            // Fails only when no OpenTelemetry layer is installed: nothing to continue then.
+            let _ = span.set_parent(parent);
+        }
+    }
+    let context = span.context();
+    let own = context.span().span_context().clone();
+    if own.is_valid() {
+        span.record(TRACE_ID, tracing::field::display(own.trace_id()));
+        span.record(SPAN_ID, tracing::field::display(own.span_id()));
+    }
+}
+
+/// Links `span` to the trace `context` belongs to, if it is a valid W3C context: for a span
+/// caused by work of another trace, or by work whose context arrived more than one way.
+pub fn link_to(span: &Span, context: Option<&TraceContext>) {
+    let Some(context) = context else {
+        return;
+    };
+    let linked = TraceContextPropagator::new().extract(context);
+    let linked = linked.span().span_context().clone();
+    if linked.is_valid() {
+        span.add_link(linked);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use opentelemetry::trace::{SpanKind, TraceId};
+    use opentelemetry_sdk::trace::InMemorySpanExporter;
+    use tracing::subscriber::with_default;
+
+    use super::*;
+
+    const CALLER: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    /// A server span continuing [`CALLER`]'s trace, as a handler opens one per request.
+    fn continuing_the_caller(tracestate: Option<&str>) -> Span {
+        let span = tracing::info_span!(
+            "request",
+            otel.kind = ?SpanKind::Server,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        );
+        let caller = TraceContext {
+            traceparent: CALLER.into(),
+            tracestate: tracestate.map(str::to_owned),
+        };
+        continue_trace(&span, Some(&caller));
+        span
+    }
+
+    fn recording() -> (
+        InMemorySpanExporter,
+        SdkTracerProvider,
+        impl tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    ) {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let subscriber = Registry::default()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        (exporter, provider, subscriber)
+    }
+
+    #[test]
+    fn a_span_continuing_a_callers_traceparent_joins_its_trace() {
+        let (exporter, provider, subscriber) = recording();
+
+        let sent = with_default(subscriber, || {
+            TraceContext::of(&continuing_the_caller(Some("vendor=1")))
+        });
+        provider.force_flush().unwrap();
+
+        let spans = exporter.get_finished_spans().unwrap();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(
+            spans[0].span_context.trace_id(),
+            TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap()
+        );
+        assert_eq!(
+            spans[0].parent_span_id.to_string(),
+            "00f067aa0ba902b7",
+            "the caller's span is the parent"
+        );
+        let sent = sent.unwrap();
+        assert!(
+            sent.traceparent
+                .starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+        );
+        assert!(
+            !sent.traceparent.contains("00f067aa0ba902b7"),
+            "its own span id goes on"
+        );
+        assert_eq!(sent.tracestate.as_deref(), Some("vendor=1"));
+    }
+
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_log_line_in_a_continued_span_names_the_callers_trace() {
+        let (_, _provider, subscriber) = recording();
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = subscriber.with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(move || writer.clone()),
+        );
+
+        with_default(subscriber, || {
+            continuing_the_caller(None).in_scope(|| tracing::info!("appointment booked"));
+        });
+
+        let output = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(output.trim()).unwrap();
+        assert_eq!(line["span"]["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        let span_id = line["span"]["span_id"].as_str().unwrap();
+        assert_eq!(span_id.len(), 16);
+        assert_ne!(
+            span_id, "00f067aa0ba902b7",
+            "the span's own id, not the caller's"
+        );
+    }
+
+    #[test]
+    fn a_malformed_traceparent_starts_a_new_trace() {
+        let (exporter, provider, subscriber) = recording();
+
+        with_default(subscriber, || {
+            let span = tracing::info_span!("book");
+            continue_trace(
+                &span,
+                Some(&TraceContext {
+                    traceparent: "00-not-a-trace-01".into(),
+                    tracestate: None,
+                }),
+            );
+        });
+        provider.force_flush().unwrap();
+
+        let spans = exporter.get_finished_spans().unwrap();
+        assert_eq!(spans.len(), 1);
+        assert!(spans[0].span_context.is_valid());
+        assert_eq!(
+            spans[0].parent_span_id,
+            opentelemetry::trace::SpanId::INVALID
+        );
+    }
+
+    #[test]
+    fn without_an_exporter_a_span_has_no_context_to_pass_on() {
+        let span = with_default(Registry::default(), || tracing::info_span!("book"));
+
+        assert_eq!(TraceContext::of(&span), None);
+    }
+
+    #[test]
+    fn headers_carry_the_context_both_ways() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(TRACEPARENT, CALLER.parse().unwrap());
+
+        let context = TraceContext::from_headers(&headers).unwrap();
+
+        assert_eq!(context.traceparent, CALLER);
+        assert_eq!(
+            context.headers().collect::<Vec<_>>(),
+            vec![(TRACEPARENT, CALLER)]
+        );
+    }
+}
