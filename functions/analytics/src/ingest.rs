@@ -64,7 +64,12 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
     // until the transaction that applies it has ended.
     let record_spans: Vec<_> = applicable.iter().map(|(record, _)| record.span()).collect();
     match apply(app, &changes).await {
-        Ok(applied) => tracing::info!(applied, "events ingested"),
+        Ok(applied) => {
+            tracing::info!(applied, "events ingested");
+            for (record, _) in &applicable {
+                record.record_event_age(app.dead_letters.consumer());
+            }
+        }
         Err(error) => {
             tracing::warn!(error = %error, "batch not applied; every record will be retried");
             for (record, _) in &applicable {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use aws_lambda_events::kafka::KafkaEvent;
 use carebook_consumer::{Batch, BatchResponse, RecordError, process_each};
 use carebook_events::{CloudEvent, Event};
+use carebook_telemetry::metric;
 
 use crate::store::{self, Claim};
 use crate::{App, SendError, compose};
@@ -39,6 +40,7 @@ async fn notify(app: &App, event: &CloudEvent<Event>) -> Result<(), RecordError>
             Claim::Send(id) => id,
             Claim::Unverified(id) => {
                 tracing::info!(notification_id = %id, template = email.template, "unverified: skipped");
+                metric::EMAILS.count(Some("skipped"));
                 continue;
             }
             Claim::Abandoned(id) => {
@@ -55,14 +57,17 @@ async fn notify(app: &App, event: &CloudEvent<Event>) -> Result<(), RecordError>
                     .await
                     .map_err(RecordError::transient)?;
                 tracing::info!(notification_id = %id, template = email.template, "email sent");
+                metric::EMAILS.count(Some("sent"));
             }
             Err(SendError::Rejected(reason)) => {
                 store::mark_failed(&app.backends, id, &reason, true)
                     .await
                     .map_err(RecordError::transient)?;
                 tracing::error!(notification_id = %id, template = email.template, "email rejected by SES");
+                metric::EMAILS.count(Some("failed"));
             }
             Err(error @ SendError::Unavailable(_)) => {
+                metric::EMAILS.count(Some("failed"));
                 store::mark_failed(&app.backends, id, &error.to_string(), false)
                     .await
                     .map_err(RecordError::transient)?;

@@ -20,7 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use carebook_backends::Publisher;
 use carebook_events::{CloudEvent, Envelope, Event};
 #[cfg(feature = "runtime")]
-use carebook_telemetry::TraceContext;
+use carebook_telemetry::{TraceContext, metric};
 use serde::Serialize;
 
 /// A record the event source must deliver again, with everything after it in its partition.
@@ -101,6 +101,15 @@ impl Incoming {
             carebook_telemetry::link_to(&span, created_in.as_ref());
         }
         span
+    }
+
+    /// Records how long ago the record's event was committed, as processed by `consumer`.
+    #[cfg(feature = "runtime")]
+    pub fn record_event_age(&self, consumer: &'static str) {
+        if let Ok(event) = &self.event {
+            let age = chrono::Utc::now() - event.time;
+            metric::EVENT_AGE.record(age.num_milliseconds() as f64, Some(consumer));
+        }
     }
 
     /// The trace context of the record's publish, from its `traceparent` and `tracestate`
@@ -260,6 +269,11 @@ impl DeadLetters {
         }
     }
 
+    /// The consumer whose letters these are.
+    pub fn consumer(&self) -> &'static str {
+        self.consumer
+    }
+
     /// The dead-letter topic of `topic` for this consumer.
     pub fn topic_for(&self, topic: &str) -> String {
         format!("{topic}.{}.dlq", self.consumer)
@@ -282,6 +296,7 @@ impl DeadLetters {
         }
         .headers(&record.headers);
         tracing::error!(topic = %record.topic, partition = record.partition, offset = record.offset, reason, "record dead-lettered");
+        metric::DEAD_LETTERS.count(Some(self.consumer));
         self.publisher
             .publish_with_headers(
                 &self.topic_for(&record.topic),
@@ -337,7 +352,7 @@ pub async fn process_each(
         .await;
         let _entered = span.enter();
         match outcome {
-            Ok(()) => {}
+            Ok(()) => record.record_event_age(dead_letters.consumer()),
             Err(RecordError::Permanent(reason)) => {
                 if let Err(error) = dead_letters.send(record, reason).await {
                     tracing::warn!(error = %error, "dead letter not sent; the record will be retried");

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use carebook_auth::AuthError;
+use carebook_telemetry::metric;
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -118,8 +119,10 @@ impl Problem {
     }
 }
 
+/// Every refused credential becomes a problem here, once, so this is where refusals are counted.
 impl From<AuthError> for Problem {
     fn from(error: AuthError) -> Self {
+        metric::TOKEN_REFUSALS.count(Some(error.code()));
         let title = match error.status() {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::SERVICE_UNAVAILABLE => "Sign-in is unavailable",

@@ -28,5 +28,5 @@ mod outbox;
 mod relay;
 
 pub use migrations::with_outbox_table;
-pub use outbox::{Outbox, OutboxError, OutboxRow, PARK_AFTER_ATTEMPTS, enqueue};
+pub use outbox::{Backlog, Outbox, OutboxError, OutboxRow, PARK_AFTER_ATTEMPTS, enqueue};
 pub use relay::{RELAY_MAX_KEYS, run_relay};

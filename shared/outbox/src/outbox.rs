@@ -4,7 +4,7 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use carebook_events::{CloudEvent, Envelope, EventData};
-use carebook_telemetry::{TraceContext, continue_trace};
+use carebook_telemetry::{TraceContext, continue_trace, metric};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -81,6 +81,14 @@ pub async fn enqueue<T: EventData>(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// What waits in an outbox to be published.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backlog {
+    pub events: i64,
+    /// How long the oldest waiting event has waited; 0 when none waits.
+    pub oldest_seconds: f64,
 }
 
 /// Publishes what the outbox holds.
@@ -197,11 +205,22 @@ impl Outbox {
 
     /// How many events wait to be published.
     pub async fn pending(&self) -> Result<i64, OutboxError> {
-        Ok(sqlx::query_scalar!(
-            r#"select count(*) as "count!" from outbox where published_at is null and parked_at is null"#,
+        Ok(self.backlog().await?.events)
+    }
+
+    /// How many events wait to be published, and how long the oldest has waited.
+    pub async fn backlog(&self) -> Result<Backlog, OutboxError> {
+        let backlog = sqlx::query!(
+            r#"select count(*) as "events!",
+                      coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as "oldest_seconds!"
+               from outbox where published_at is null and parked_at is null"#,
         )
         .fetch_one(&mut *self.backends.connection().await?)
-        .await?)
+        .await?;
+        Ok(Backlog {
+            events: backlog.events,
+            oldest_seconds: backlog.oldest_seconds,
+        })
     }
 
     /// How many events are parked: refused by the brokers [`PARK_AFTER_ATTEMPTS`] times, they
@@ -244,7 +263,7 @@ impl Outbox {
             return Ok(0);
         }
         let pending = sqlx::query!(
-            "select id, topic, payload from outbox
+            "select id, topic, payload, created_at from outbox
              where key = $1 and published_at is null and parked_at is null order by seq",
             key,
         )
@@ -275,7 +294,11 @@ impl Outbox {
                 None => send.await,
             };
             match sent {
-                Ok(()) => published.push(id),
+                Ok(()) => {
+                    let latency = chrono::Utc::now() - event.created_at;
+                    metric::OUTBOX_PUBLISH_LATENCY.record(latency.num_milliseconds() as f64, None);
+                    published.push(id);
+                }
                 // Once parked, the key's later events go on; until then they keep their order.
                 Err(OutboxError::Publish(error)) if refused_for_good(&error) => {
                     if !refuse(&mut tx, id, &topic, key, &error).await? {

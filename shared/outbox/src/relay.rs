@@ -1,4 +1,4 @@
-use carebook_telemetry::Telemetry;
+use carebook_telemetry::{Telemetry, metric};
 use lambda_runtime::{Error, LambdaEvent, Runtime, service_fn};
 use serde_json::{Value, json};
 
@@ -11,9 +11,10 @@ pub const RELAY_MAX_KEYS: i64 = 500;
 
 /// The `main` of a service's scheduled relay function: whatever the outbox still holds (the
 /// broker was down, a handler crashed after commit) is published, oldest first per key. The
-/// schedule's event is ignored; the answer says how many events were published and how many
-/// are parked, waiting for an operator. Each publish is a span of the trace of the change that
-/// emitted the event, exported as `service` after the run.
+/// schedule's event is ignored; the answer says how many events were published, how many are
+/// parked, waiting for an operator, and how many still wait (also the `OutboxPending` and
+/// `OutboxOldestAge` metrics). Each publish is a span of the trace of the change that emitted
+/// the event, exported as `service` after the run.
 pub async fn run_relay(
     service: &'static str,
     database_variable: &'static str,
@@ -31,7 +32,12 @@ pub async fn run_relay(
             if parked > 0 {
                 tracing::error!(parked, "parked outbox events wait for an operator");
             }
-            Ok::<_, Error>(json!({ "published": published, "parked": parked }))
+            let backlog = outbox.backlog().await?;
+            metric::OUTBOX_PENDING.set(backlog.events as f64, Some(service));
+            metric::OUTBOX_OLDEST_AGE.set(backlog.oldest_seconds, Some(service));
+            Ok::<_, Error>(
+                json!({ "published": published, "parked": parked, "pending": backlog.events }),
+            )
         }
     });
     telemetry.run(Runtime::new(relay)).await

@@ -159,3 +159,30 @@ async fn a_broker_that_is_down_parks_nothing() {
     assert_eq!(outbox.parked().await.unwrap(), 0);
     assert_eq!(outbox.pending().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_backlog_says_how_long_the_oldest_waiting_event_has_waited() {
+    // Arrange: an event committed a minute ago and one just now, neither published.
+    let db = database().await;
+    let outbox = connect(backends_config_without_broker(&db)).await;
+    assert_eq!(outbox.backlog().await.unwrap().oldest_seconds, 0.0);
+    let old = write(&db, "user-events", &Uuid::new_v4().to_string(), &json!({})).await;
+    sqlx::query!(
+        "update outbox set created_at = now() - interval '61 seconds' where id = $1",
+        old
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    write(&db, "user-events", &Uuid::new_v4().to_string(), &json!({})).await;
+
+    // Act
+    let backlog = outbox.backlog().await.unwrap();
+
+    // Assert: what the relay reports as OutboxPending and OutboxOldestAge.
+    assert_eq!(backlog.events, 2);
+    assert!(
+        (61.0..120.0).contains(&backlog.oldest_seconds),
+        "{backlog:?}"
+    );
+}

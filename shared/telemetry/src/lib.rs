@@ -7,7 +7,11 @@
 //!   in HTTP headers, in CloudEvents' distributed-tracing extension and in Kafka headers.
 //! - [`Telemetry::run`]: a handler's Lambda runtime, exporting each invocation's spans once
 //!   its answer is sent.
+//! - [`metric`]: the CloudWatch metrics the handlers emit (Embedded Metric Format on stdout),
+//!   flushed with the spans after each invocation.
 //! - [`continue_trace`]: makes a span the child of a context received from elsewhere.
+
+pub mod metric;
 
 use std::collections::HashMap;
 use std::env;
@@ -42,10 +46,12 @@ pub const TRACESTATE: &str = "tracestate";
 pub const TRACE_ID: &str = "trace_id";
 pub const SPAN_ID: &str = "span_id";
 
-/// The handler's tracing setup; [`Telemetry::flush`] exports what its invocation recorded.
-#[derive(Clone, Debug, Default)]
+/// The handler's tracing and metrics; [`Telemetry::flush`] exports what its invocation
+/// recorded.
+#[derive(Clone, Default)]
 pub struct Telemetry {
     traces: Option<SdkTracerProvider>,
+    metrics: Option<&'static metrics_cloudwatch_embedded::Collector>,
 }
 
 impl Telemetry {
@@ -54,8 +60,17 @@ impl Telemetry {
     /// over OTLP/HTTP as `service` when `OTEL_EXPORTER_OTLP_ENDPOINT` or
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set (the OpenTelemetry SDK's own variables, read
     /// by the exporter). Without one, no span leaves the process and tracing costs nothing.
+    /// Metrics are recorded as CloudWatch EMF documents (namespace [`metric::NAMESPACE`]),
+    /// written to stdout after each invocation; the start itself counts as a cold start.
     pub fn init(service: &'static str) -> Self {
-        let telemetry = Self::exporting(service);
+        let mut telemetry = Self::exporting(service);
+        telemetry.metrics = metrics_cloudwatch_embedded::Builder::new()
+            .cloudwatch_namespace(metric::NAMESPACE)
+            .init()
+            .inspect_err(|error| eprintln!("metrics are not recorded: {error}"))
+            .ok();
+        metric::describe_all();
+        metric::COLD_STARTS.count(Some(service));
         let traces = telemetry.traces.as_ref().map(|provider| {
             tracing_opentelemetry::layer()
                 .with_tracer(provider.tracer(service))
@@ -106,6 +121,7 @@ impl Telemetry {
     pub fn with_provider(provider: SdkTracerProvider) -> Self {
         Self {
             traces: Some(provider),
+            metrics: None,
         }
     }
 
@@ -131,10 +147,22 @@ impl Telemetry {
             .await
     }
 
+    /// Writes the metrics recorded since the last call as EMF documents, one JSON line each:
+    /// to stdout in a handler, where Lambda's log stream takes them to CloudWatch.
+    pub fn write_metrics(&self, writer: impl std::io::Write) -> std::io::Result<()> {
+        match self.metrics {
+            Some(metrics) => metrics.flush(writer),
+            None => Ok(()),
+        }
+    }
+
     /// Exports the spans ended so far. Handlers call it once their answer is sent and before
     /// they ask for the next invocation, when Lambda may freeze the process: spans still queued
     /// then would be sent minutes later or never.
     pub async fn flush(&self) {
+        if let Err(error) = self.write_metrics(std::io::stdout().lock()) {
+            tracing::warn!(error = %error, "metrics not written");
+        }
         let Some(provider) = self.traces.clone() else {
             return;
         };

@@ -3,6 +3,7 @@ use carebook_auth::{Principal, Role};
 use carebook_events::{AppointmentCreated, CloudEvent, UserSnapshot};
 use carebook_http::{ApiError, Problem, json_body};
 use carebook_outbox::OutboxRow;
+use carebook_telemetry::metric;
 use chrono::Utc;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -95,6 +96,7 @@ pub async fn book_appointment(app: &App, request: &Request) -> Result<Response<B
     tracing::Span::current().record("appointment_id", field::display(row.id));
     app.outbox.publish_committed(&event).await;
     tracing::info!(event_id = %event.id, "appointment booked");
+    metric::APPOINTMENTS.count(Some("booked"));
     Ok(created(&appointment, false))
 }
 

@@ -4,6 +4,7 @@ use carebook_events::{
 };
 use carebook_http::{ApiError, Problem, json_body};
 use carebook_outbox::OutboxRow;
+use carebook_telemetry::metric;
 use chrono::Utc;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -216,6 +217,7 @@ async fn change_appointment<E: EventData>(
                 if let Some(event) = &event {
                     app.outbox.publish_committed(event).await;
                     tracing::info!(event_id = %event.id, event_type = E::TYPE, "appointment changed");
+                    metric::APPOINTMENTS.count(E::TYPE.strip_prefix("appointment."));
                 }
                 return Ok(after);
             }

@@ -18,6 +18,7 @@ pub use read::{get_appointment, list_appointments};
 use carebook_auth::{AuthError, Principal, Role};
 use carebook_events::Slot;
 use carebook_http::{ApiError, Problem, authenticate, json};
+use carebook_telemetry::metric;
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -160,6 +161,7 @@ async fn write_refused(
             .context("writing the appointment")
             .into();
     };
+    metric::SLOT_CLASHES.count(None);
     let (whose, person) = if constraint.contains("doctor") {
         ("doctor", doctor_id)
     } else {
