@@ -14,7 +14,12 @@ OTLP_ENDPOINT=http://127.0.0.1:4318
 # v1.75.0 source when JAEGER_UI_ASSETS names its build/ folder (README, "Traces").
 ensure_jaeger() {
     [ -x "$JAEGER" ] && return 0
-    command -v go >/dev/null || apt_install golang-go
+    # `go get -tool` and Jaeger's go.mod need Go 1.24 or newer; Debian's golang-go is older,
+    # and this runs beside other installs, so a missing Go is reported, not installed.
+    local go_version
+    go_version=$(go env GOVERSION 2>/dev/null || true)
+    [[ "$go_version" =~ ^go1\.(2[4-9]|[3-9][0-9]) ]] ||
+        fail "jaeger: building Jaeger $JAEGER_VERSION needs Go 1.24 or newer on PATH (found: ${go_version:-none}); install it from go.dev or set GOTOOLCHAIN"
     local build="$CACHE/build/jaeger" log="$CACHE/build/jaeger-install.log"
     say "jaeger: building Jaeger $JAEGER_VERSION from the Go module proxy into $CACHE/tools (about 5 minutes, once per machine)"
     rm -rf "$build" && mkdir -p "$build" "$(dirname "$JAEGER")"

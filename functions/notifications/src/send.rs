@@ -66,8 +66,8 @@ async fn notify(app: &App, event: &CloudEvent<Event>) -> Result<(), RecordError>
                 tracing::error!(notification_id = %id, template = email.template, "email rejected by SES");
                 metric::EMAILS.count(Some("failed"));
             }
+            // Not counted: the record is retried, and its final outcome is.
             Err(error @ SendError::Unavailable(_)) => {
-                metric::EMAILS.count(Some("failed"));
                 store::mark_failed(&app.backends, id, &error.to_string(), false)
                     .await
                     .map_err(RecordError::transient)?;

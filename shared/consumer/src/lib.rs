@@ -295,8 +295,6 @@ impl DeadLetters {
             timestamp_ms: record.timestamp_ms,
         }
         .headers(&record.headers);
-        tracing::error!(topic = %record.topic, partition = record.partition, offset = record.offset, reason, "record dead-lettered");
-        metric::DEAD_LETTERS.count(Some(self.consumer));
         self.publisher
             .publish_with_headers(
                 &self.topic_for(&record.topic),
@@ -304,7 +302,10 @@ impl DeadLetters {
                 &record.value,
                 &headers,
             )
-            .await
+            .await?;
+        tracing::error!(topic = %record.topic, partition = record.partition, offset = record.offset, reason, "record dead-lettered");
+        metric::DEAD_LETTERS.count(Some(self.consumer));
+        Ok(())
     }
 }
 

@@ -55,17 +55,24 @@ pub async fn traced(
     request: &Request,
     answer: impl Future<Output = Response<Body>>,
 ) -> Response<Body> {
+    // The route template API Gateway matched ("POST /appointments/{id}/cancel"), never the
+    // path itself, whose ids would make every span name unique; `$default`, the catch-all
+    // route, names nothing.
     let route = match request.request_context_ref() {
-        // `$default` is the catch-all route, which names nothing.
         Some(RequestContext::ApiGatewayV2(context)) => context
             .route_key
             .clone()
             .filter(|route| route != "$default"),
         _ => None,
-    }
-    .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
-    let appointment_id = route
-        .contains("/appointments/{id}")
+    };
+    let method = request.method().as_str();
+    let template = route
+        .as_deref()
+        .and_then(|route| route.split_once(' '))
+        .map(|(_, template)| template.to_owned());
+    let appointment_id = template
+        .as_deref()
+        .is_some_and(|template| template.starts_with("/appointments/{id}"))
         .then(|| {
             request
                 .path_parameters_ref()?
@@ -75,9 +82,10 @@ pub async fn traced(
         .flatten();
     let span = tracing::info_span!(
         "request",
-        otel.name = %route,
+        otel.name = route.as_deref().unwrap_or(method),
         otel.kind = "server",
-        http.route = %route,
+        http.request.method = method,
+        http.route = template,
         http.response.status_code = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
         appointment.id = appointment_id,

@@ -108,6 +108,16 @@ enum Wait {
     SkipIfLocked,
 }
 
+impl Wait {
+    /// Who publishes, as the `Publisher` dimension of `OutboxPublishLatency` names them.
+    fn publisher(self) -> &'static str {
+        match self {
+            Wait::ForLock => "handler",
+            Wait::SkipIfLocked => "relay",
+        }
+    }
+}
+
 impl Outbox {
     /// The outbox in the database of `backends`, publishing through its producer;
     /// [`Outbox::flush`] gives up after the publish budget, so a handler answers quickly even
@@ -296,7 +306,8 @@ impl Outbox {
             match sent {
                 Ok(()) => {
                     let latency = chrono::Utc::now() - event.created_at;
-                    metric::OUTBOX_PUBLISH_LATENCY.record(latency.num_milliseconds() as f64, None);
+                    metric::OUTBOX_PUBLISH_LATENCY
+                        .record(latency.num_milliseconds() as f64, Some(wait.publisher()));
                     published.push(id);
                 }
                 // Once parked, the key's later events go on; until then they keep their order.

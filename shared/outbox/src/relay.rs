@@ -27,14 +27,17 @@ pub async fn run_relay(
     let relay = service_fn(|_: LambdaEvent<Value>| {
         let outbox = &outbox;
         async move {
-            let published = outbox.relay(RELAY_MAX_KEYS).await?;
+            let relayed = outbox.relay(RELAY_MAX_KEYS).await;
+            // Measured after every run, failed ones included: a broker outage is when the
+            // backlog grows, and an alarm on its age must see it.
+            let backlog = outbox.backlog().await?;
+            metric::OUTBOX_PENDING.set(backlog.events as f64, Some(service));
+            metric::OUTBOX_OLDEST_AGE.set(backlog.oldest_seconds, Some(service));
+            let published = relayed?;
             let parked = outbox.parked().await?;
             if parked > 0 {
                 tracing::error!(parked, "parked outbox events wait for an operator");
             }
-            let backlog = outbox.backlog().await?;
-            metric::OUTBOX_PENDING.set(backlog.events as f64, Some(service));
-            metric::OUTBOX_OLDEST_AGE.set(backlog.oldest_seconds, Some(service));
             Ok::<_, Error>(
                 json!({ "published": published, "parked": parked, "pending": backlog.events }),
             )

@@ -42,10 +42,6 @@ const RUNTIME_SPAN: &str = "Lambda runtime invoke";
 pub const TRACEPARENT: &str = "traceparent";
 pub const TRACESTATE: &str = "tracestate";
 
-/// The fields [`continue_trace`] records, which a span that starts a unit of work declares.
-pub const TRACE_ID: &str = "trace_id";
-pub const SPAN_ID: &str = "span_id";
-
 /// The handler's tracing and metrics; [`Telemetry::flush`] exports what its invocation
 /// recorded.
 #[derive(Clone, Default)]
@@ -71,22 +67,26 @@ impl Telemetry {
             .ok();
         metric::describe_all();
         metric::COLD_STARTS.count(Some(service));
+        // The log level filters log lines only: spans are exported at INFO whatever the level,
+        // so a quieter log (WARN in AWS) loses no trace and no event its trace context.
         let traces = telemetry.traces.as_ref().map(|provider| {
             tracing_opentelemetry::layer()
                 .with_tracer(provider.tracer(service))
+                .with_filter(LevelFilter::INFO)
                 .with_filter(filter_fn(|metadata| metadata.name() != RUNTIME_SPAN))
         });
-        let registry = Registry::default().with(log_filter()).with(traces);
+        let registry = Registry::default().with(traces);
         let lines = tracing_subscriber::fmt::layer()
             .with_target(false)
             .without_time();
         // A second init (a test binary's) keeps the first subscriber; that is no failure.
         let _ = if env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
-            registry.with(lines.json()).try_init()
+            registry
+                .with(lines.json().with_filter(log_filter()))
+                .try_init()
         } else {
-            registry.with(lines).try_init()
+            registry.with(lines.with_filter(log_filter())).try_init()
         };
-        opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
         telemetry
     }
 
@@ -104,30 +104,20 @@ impl Telemetry {
             .with_http()
             .build()
         {
-            Ok(exporter) => Self::with_provider(
-                SdkTracerProvider::builder()
-                    .with_batch_exporter(exporter)
-                    .with_resource(Resource::builder().with_service_name(service).build())
-                    .build(),
-            ),
+            Ok(exporter) => Self {
+                traces: Some(
+                    SdkTracerProvider::builder()
+                        .with_batch_exporter(exporter)
+                        .with_resource(Resource::builder().with_service_name(service).build())
+                        .build(),
+                ),
+                metrics: None,
+            },
             Err(error) => {
                 eprintln!("traces are not exported: {error}");
                 Self::default()
             }
         }
-    }
-
-    /// Telemetry whose spans go to `provider`: for tests, with the SDK's in-memory exporter.
-    pub fn with_provider(provider: SdkTracerProvider) -> Self {
-        Self {
-            traces: Some(provider),
-            metrics: None,
-        }
-    }
-
-    /// Whether spans leave the process.
-    pub fn is_exporting(&self) -> bool {
-        self.traces.is_some()
     }
 
     /// Runs a Lambda handler's `runtime`, each invocation in lambda_runtime's span (its log
@@ -208,12 +198,14 @@ impl TraceContext {
         })
     }
 
-    /// The context the `traceparent` and `tracestate` headers of a request carry.
+    /// The context the `traceparent` header of a request carries. A caller's `tracestate`
+    /// is left out: it is vendor data of up to 32 entries that anyone on the internet could
+    /// send, and would travel on in every event and Kafka record of the request.
     pub fn from_headers(headers: &http::HeaderMap) -> Option<Self> {
-        let value = |name| headers.get(name)?.to_str().ok().map(str::to_owned);
+        let traceparent = headers.get(TRACEPARENT)?.to_str().ok()?;
         Some(Self {
-            traceparent: value(TRACEPARENT)?,
-            tracestate: value(TRACESTATE),
+            traceparent: traceparent.to_owned(),
+            tracestate: None,
         })
     }
 
@@ -253,8 +245,8 @@ pub fn continue_trace(span: &Span, context: Option<&TraceContext>) {
     let context = span.context();
     let own = context.span().span_context().clone();
     if own.is_valid() {
-        span.record(TRACE_ID, tracing::field::display(own.trace_id()));
-        span.record(SPAN_ID, tracing::field::display(own.span_id()));
+        span.record("trace_id", tracing::field::display(own.trace_id()));
+        span.record("span_id", tracing::field::display(own.span_id()));
     }
 }
 
@@ -418,9 +410,13 @@ mod tests {
     }
 
     #[test]
-    fn headers_carry_the_context_both_ways() {
+    fn a_request_carries_its_callers_traceparent_but_not_its_tracestate() {
         let mut headers = http::HeaderMap::new();
         headers.insert(TRACEPARENT, CALLER.parse().unwrap());
+        headers.insert(
+            TRACESTATE,
+            "vendor=anything-a-caller-sends".parse().unwrap(),
+        );
 
         let context = TraceContext::from_headers(&headers).unwrap();
 

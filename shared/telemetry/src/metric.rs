@@ -45,7 +45,8 @@ pub const SLOT_CLASHES: Metric = Metric {
     meaning: "bookings and moves refused because the slot is taken",
 };
 
-/// Requests refused for their credentials, by `Reason` (the problem code, e.g. `expired-token`).
+/// Requests refused for their credentials, by `Reason` (the problem code, e.g. `token-expired`;
+/// `keys-unavailable` when the issuer's keys cannot be fetched).
 pub const TOKEN_REFUSALS: Metric = Metric {
     name: "TokenRefusals",
     kind: Kind::Counter,
@@ -82,13 +83,13 @@ pub const EMAILS: Metric = Metric {
     meaning: "emails sent, failed and skipped",
 };
 
-/// Time from an event's commit to the brokers' acknowledgement of its publish, by whoever
-/// publishes it (the handler after its answer, or the relay).
+/// Time from an event's commit to the brokers' acknowledgement of its publish, by
+/// `Publisher`: `handler` (after its answer) or `relay` (what handlers left).
 pub const OUTBOX_PUBLISH_LATENCY: Metric = Metric {
     name: "OutboxPublishLatency",
     kind: Kind::Histogram,
     unit: Unit::Milliseconds,
-    dimension: None,
+    dimension: Some("Publisher"),
     meaning: "time from an event's commit to the brokers acknowledging it",
 };
 
