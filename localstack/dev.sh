@@ -30,11 +30,13 @@ watch_pid=
 gateway_pid=
 events_pid=
 web_pid=
+lag_pid=
 compose_file=
 
 cleanup() {
     trap - EXIT INT TERM
     [ -z "$web_pid" ] || stop_group "$web_pid" "web app (Vite)"
+    [ -z "$lag_pid" ] || stop_group "$lag_pid" "consumer lag display"
     [ -z "$events_pid" ] || stop_group "$events_pid" "local event source"
     [ -z "$gateway_pid" ] || stop_group "$gateway_pid" "local gateway"
     [ -z "$watch_pid" ] || stop_group "$watch_pid" "cargo lambda watch"
@@ -109,6 +111,9 @@ say "starting the local event source (MSK mappings and schedules of infra/templa
 (cd "$ROOT" && EVENT_SOURCE_INVOKE_URL=$INVOKE exec setsid "${CARGO_TARGET_DIR:-$ROOT/target}/debug/local-event-source") \
     >"$STATE/event-source.log" 2>&1 &
 events_pid=$!
+# A consumer group falling behind shows on this console as it happens (every 5 s while behind).
+setsid bash -c 'exec tail -n 0 -F "$1" 2>/dev/null | grep --line-buffered "consumer group behind"' _ "$STATE/event-source.log" &
+lag_pid=$!
 
 say "starting the web app on $WEB (Vite, $WEB_MODE)"
 (cd "$ROOT" && CAREBOOK_API_URL=$API CAREBOOK_AUTHORITY=$KEYCLOAK_ISSUER exec setsid web/run.sh "$WEB_MODE" "$WEB_PORT") \
@@ -131,7 +136,7 @@ Carebook is running.
   AWS emulator (moto)        $AWS_ENDPOINT_URL   (sent mail: $AWS_ENDPOINT_URL/moto-api/data.json)
   PostgreSQL                 ${DATABASE_URL##*@}  (a database per service)
   Traces (Jaeger)            $JAEGER_URL   (every handler's spans; query API: $JAEGER_URL/api/traces?service=book-appointment)
-  Event source (local MSK)   log: $STATE/event-source.log
+  Event source (local MSK)   log: $STATE/event-source.log   (a consumer group behind is shown here, every 5 s)
 
 Get a token (users admin, doctor, patient; password = user name):
   TOKEN=\$(curl -s -d grant_type=password -d client_id=carebook-cli -d username=patient -d password=patient \\

@@ -34,7 +34,8 @@ pub struct Runner {
     publisher: Publisher,
     event_source_arn: String,
     bootstrap_servers: String,
-    last_lag_report: Option<Instant>,
+    last_lag_check: Option<Instant>,
+    last_caught_up_report: Option<Instant>,
 }
 
 /// How a batch ended.
@@ -81,7 +82,8 @@ impl Runner {
             publisher,
             event_source_arn: event_source_arn.to_owned(),
             bootstrap_servers: bootstrap_servers.to_owned(),
-            last_lag_report: None,
+            last_lag_check: None,
+            last_caught_up_report: None,
         })
     }
 
@@ -235,15 +237,17 @@ impl Runner {
             .map_err(|source| self.kafka(source))
     }
 
-    /// Logs how far the group is behind, at most every 30 seconds.
+    /// Measures how far the group is behind, at most every 5 seconds: a warning each time it
+    /// is behind (`make dev` prints those on its console), an info line every 30 seconds when
+    /// it is not. Lambda's `OffsetLag` metric tells the same in AWS.
     fn report_lag(&mut self) {
         if self
-            .last_lag_report
-            .is_some_and(|last| last.elapsed() < Duration::from_secs(30))
+            .last_lag_check
+            .is_some_and(|last| last.elapsed() < Duration::from_secs(5))
         {
             return;
         }
-        self.last_lag_report = Some(Instant::now());
+        self.last_lag_check = Some(Instant::now());
         let timeout = Duration::from_secs(2);
         let Ok(committed) = self.consumer.committed(timeout) else {
             return;
@@ -258,7 +262,15 @@ impl Runner {
                 lag += (high - done).max(0);
             }
         }
-        tracing::info!(group = %self.mapping.consumer_group, lag, "consumer lag");
+        if lag > 0 {
+            tracing::warn!(group = %self.mapping.consumer_group, lag, "consumer group behind");
+        } else if self
+            .last_caught_up_report
+            .is_none_or(|last| last.elapsed() >= Duration::from_secs(30))
+        {
+            self.last_caught_up_report = Some(Instant::now());
+            tracing::info!(group = %self.mapping.consumer_group, lag, "consumer lag");
+        }
     }
 
     fn kafka(&self, source: KafkaError) -> RunnerError {
