@@ -94,10 +94,10 @@ impl Incoming {
         );
         carebook_telemetry::continue_trace(&span, self.trace_context().as_ref());
         if let Ok(event) = &self.event {
-            let created_in = event.traceparent.clone().map(|traceparent| TraceContext {
-                traceparent,
-                tracestate: event.tracestate.clone(),
-            });
+            let created_in = TraceContext::from_fields(
+                event.traceparent.as_deref(),
+                event.tracestate.as_deref(),
+            );
             carebook_telemetry::link_to(&span, created_in.as_ref());
         }
         span
@@ -118,12 +118,12 @@ impl Incoming {
     pub fn trace_context(&self) -> Option<TraceContext> {
         let header = |wanted: &str| {
             let (_, value) = self.headers.iter().find(|(name, _)| name == wanted)?;
-            String::from_utf8(value.clone()).ok()
+            std::str::from_utf8(value).ok()
         };
-        Some(TraceContext {
-            traceparent: header(carebook_telemetry::TRACEPARENT)?,
-            tracestate: header(carebook_telemetry::TRACESTATE),
-        })
+        TraceContext::from_fields(
+            header(carebook_telemetry::TRACEPARENT),
+            header(carebook_telemetry::TRACESTATE),
+        )
     }
 }
 

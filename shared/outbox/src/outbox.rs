@@ -350,12 +350,10 @@ fn publish_span(id: Uuid, topic: &str, payload: &serde_json::Value) -> tracing::
         trace_id = tracing::field::Empty,
         span_id = tracing::field::Empty,
     );
-    let created_in = payload["traceparent"]
-        .as_str()
-        .map(|traceparent| TraceContext {
-            traceparent: traceparent.to_owned(),
-            tracestate: payload["tracestate"].as_str().map(str::to_owned),
-        });
+    let created_in = TraceContext::from_fields(
+        payload["traceparent"].as_str(),
+        payload["tracestate"].as_str(),
+    );
     continue_trace(&span, created_in.as_ref());
     span
 }

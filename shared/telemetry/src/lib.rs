@@ -44,7 +44,7 @@ pub const TRACESTATE: &str = "tracestate";
 
 /// The handler's tracing and metrics; [`Telemetry::flush`] exports what its invocation
 /// recorded.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Telemetry {
     traces: Option<SdkTracerProvider>,
     metrics: Option<&'static metrics_cloudwatch_embedded::Collector>,
@@ -59,12 +59,14 @@ impl Telemetry {
     /// Metrics are recorded as CloudWatch EMF documents (namespace [`metric::NAMESPACE`]),
     /// written to stdout after each invocation; the start itself counts as a cold start.
     pub fn init(service: &'static str) -> Self {
-        let mut telemetry = Self::exporting(service);
-        telemetry.metrics = metrics_cloudwatch_embedded::Builder::new()
-            .cloudwatch_namespace(metric::NAMESPACE)
-            .init()
-            .inspect_err(|error| eprintln!("metrics are not recorded: {error}"))
-            .ok();
+        let telemetry = Self {
+            traces: span_exporting(service),
+            metrics: metrics_cloudwatch_embedded::Builder::new()
+                .cloudwatch_namespace(metric::NAMESPACE)
+                .init()
+                .inspect_err(|error| eprintln!("metrics are not recorded: {error}"))
+                .ok(),
+        };
         metric::describe_all();
         metric::COLD_STARTS.count(Some(service));
         // The log level filters log lines only: spans are exported at INFO whatever the level,
@@ -88,36 +90,6 @@ impl Telemetry {
             registry.with(lines.with_filter(log_filter())).try_init()
         };
         telemetry
-    }
-
-    fn exporting(service: &'static str) -> Self {
-        let configured = [
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        ]
-        .iter()
-        .any(|name| env::var(name).is_ok_and(|value| !value.is_empty()));
-        if !configured {
-            return Self::default();
-        }
-        match opentelemetry_otlp::SpanExporter::builder()
-            .with_http()
-            .build()
-        {
-            Ok(exporter) => Self {
-                traces: Some(
-                    SdkTracerProvider::builder()
-                        .with_batch_exporter(exporter)
-                        .with_resource(Resource::builder().with_service_name(service).build())
-                        .build(),
-                ),
-                metrics: None,
-            },
-            Err(error) => {
-                eprintln!("traces are not exported: {error}");
-                Self::default()
-            }
-        }
     }
 
     /// Runs a Lambda handler's `runtime`, each invocation in lambda_runtime's span (its log
@@ -165,6 +137,30 @@ impl Telemetry {
     }
 }
 
+/// The tracer provider exporting `service`'s spans over OTLP/HTTP, if an endpoint is set.
+fn span_exporting(service: &'static str) -> Option<SdkTracerProvider> {
+    let configured = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ]
+    .iter()
+    .any(|name| env::var(name).is_ok_and(|value| !value.is_empty()));
+    if !configured {
+        return None;
+    }
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .build()
+        .inspect_err(|error| eprintln!("traces are not exported: {error}"))
+        .ok()?;
+    Some(
+        SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_resource(Resource::builder().with_service_name(service).build())
+            .build(),
+    )
+}
+
 fn log_filter() -> EnvFilter {
     let level = env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| env::var("RUST_LOG"))
@@ -202,10 +198,16 @@ impl TraceContext {
     /// is left out: it is vendor data of up to 32 entries that anyone on the internet could
     /// send, and would travel on in every event and Kafka record of the request.
     pub fn from_headers(headers: &http::HeaderMap) -> Option<Self> {
-        let traceparent = headers.get(TRACEPARENT)?.to_str().ok()?;
+        let traceparent = headers.get(TRACEPARENT)?.to_str().ok();
+        Self::from_fields(traceparent, None)
+    }
+
+    /// The context its two fields carry wherever it travelled (CloudEvent attributes, Kafka
+    /// headers), if there is a `traceparent`.
+    pub fn from_fields(traceparent: Option<&str>, tracestate: Option<&str>) -> Option<Self> {
         Some(Self {
-            traceparent: traceparent.to_owned(),
-            tracestate: None,
+            traceparent: traceparent?.to_owned(),
+            tracestate: tracestate.map(str::to_owned),
         })
     }
 
