@@ -12,6 +12,7 @@
 //! - [`continue_trace`]: makes a span the child of a context received from elsewhere.
 
 pub mod metric;
+mod sigv4;
 
 use std::collections::HashMap;
 use std::env;
@@ -22,6 +23,7 @@ use lambda_runtime::tower::util::AndThenLayer;
 use lambda_runtime::{LambdaInvocation, Runtime, Service};
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry_otlp::WithHttpConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -137,19 +139,27 @@ impl Telemetry {
     }
 }
 
-/// The tracer provider exporting `service`'s spans over OTLP/HTTP, if an endpoint is set.
+/// The tracer provider exporting `service`'s spans over OTLP/HTTP, if an endpoint is set;
+/// requests to an AWS endpoint (X-Ray's) are signed with the function's credentials.
 fn span_exporting(service: &'static str) -> Option<SdkTracerProvider> {
-    let configured = [
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    let endpoint = [
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
     ]
     .iter()
-    .any(|name| env::var(name).is_ok_and(|value| !value.is_empty()));
-    if !configured {
-        return None;
-    }
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
+    .find_map(|name| env::var(name).ok().filter(|value| !value.is_empty()))?;
+    let builder = opentelemetry_otlp::SpanExporter::builder().with_http();
+    let builder = match sigv4::AwsEndpoint::of(&endpoint) {
+        Some(endpoint) => {
+            // reqwest's blocking client may not be built on an async runtime's thread.
+            let client = std::thread::spawn(reqwest::blocking::Client::new)
+                .join()
+                .ok()?;
+            builder.with_http_client(sigv4::Signing { endpoint, client })
+        }
+        None => builder,
+    };
+    let exporter = builder
         .build()
         .inspect_err(|error| eprintln!("traces are not exported: {error}"))
         .ok()?;
