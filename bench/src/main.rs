@@ -6,6 +6,7 @@ mod lambda;
 mod measure;
 mod pipeline;
 mod report;
+mod tracing;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ const REQUESTS: usize = 4000;
 const CONCURRENCY: usize = 8;
 const COLD_STARTS: usize = 10;
 
-fn progress(message: impl std::fmt::Display) {
+pub fn progress(message: impl std::fmt::Display) {
     eprintln!("[bench] {message}");
 }
 
@@ -60,12 +61,11 @@ async fn main() -> Result<()> {
         ),
         ("AWS_LAMBDA_LOG_FORMAT".to_owned(), "JSON".to_owned()),
     ]);
+    // Every figure but tracing's own is of handlers that export no span, as before tracing
+    // existed; tracing's section sets them side by side.
+    let env = tracing::off(&env);
+    let only_tracing = std::env::args().nth(1).as_deref() == Some("tracing");
 
-    progress("cold starts: every handler, 10 starts each, beside a process that does nothing");
-    let (starts, floor_rss) = cold_starts(&root, &release, &env).await?;
-    figures.extend(starts);
-
-    progress("HTTP: registering 250 doctors and patients");
     let app = appointments::App::new(&appointments::Config {
         auth: keycloak.auth_config(),
         backends: backends_config(&db),
@@ -73,12 +73,38 @@ async fn main() -> Result<()> {
         rules: Default::default(),
     })
     .await?;
+    if only_tracing {
+        progress("tracing on and off (bench/run.sh tracing: this section alone, to the console)");
+        let doctors = register(&app, &keycloak, "doctor", 125).await?;
+        let patients = register(&app, &keycloak, "patient", 125).await?;
+        for figure in tracing::cost(&release, &env, &doctors, &patients, 20).await? {
+            println!(
+                "{}: {:.2} {} ({}: {:.2} {})",
+                figure.name,
+                figure.value,
+                figure.unit,
+                figure.floor_name,
+                figure.floor,
+                figure.unit
+            );
+        }
+        return Ok(());
+    }
+
+    progress("cold starts: every handler, 10 starts each, beside a process that does nothing");
+    let (starts, floor_rss) = cold_starts(&root, &release, &env).await?;
+    figures.extend(starts);
+
+    progress("HTTP: registering 250 doctors and patients");
     let doctors = register(&app, &keycloak, "doctor", 125).await?;
     let patients = register(&app, &keycloak, "patient", 125).await?;
     let http = Http::start(&release, &env).await?;
     let (http_figures, http_notes) = http.run(&out, &doctors, &patients, &db, floor_rss).await?;
     figures.extend(http_figures);
     notes.extend(http_notes);
+
+    progress("tracing on and off");
+    figures.extend(tracing::cost(&release, &env, &doctors, &patients, 20).await?);
 
     progress("JWT verification");
     figures.extend(jwt(&keycloak).await?);
@@ -607,7 +633,7 @@ impl Statements {
 }
 
 /// Runs `count` calls of `call`, `concurrency` at a time; fails on the first error.
-async fn load(
+pub async fn load(
     count: usize,
     concurrency: usize,
     call: impl AsyncFn(usize) -> Result<()>,
@@ -634,7 +660,7 @@ async fn load(
 }
 
 /// A sent request's answer, refused unless it is a 2xx.
-async fn succeeded(response: reqwest::Result<reqwest::Response>) -> Result<()> {
+pub async fn succeeded(response: reqwest::Result<reqwest::Response>) -> Result<()> {
     let response = response?;
     let status = response.status();
     if !status.is_success() {

@@ -17,6 +17,7 @@ mod sigv4;
 use std::collections::HashMap;
 use std::env;
 use std::str::FromStr;
+use std::time::Duration;
 
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::tower::util::AndThenLayer;
@@ -151,10 +152,16 @@ fn span_exporting(service: &'static str) -> Option<SdkTracerProvider> {
     let builder = opentelemetry_otlp::SpanExporter::builder().with_http();
     let builder = match sigv4::AwsEndpoint::of(&endpoint) {
         Some(endpoint) => {
-            // reqwest's blocking client may not be built on an async runtime's thread.
-            let client = std::thread::spawn(reqwest::blocking::Client::new)
-                .join()
-                .ok()?;
+            // As the SDK builds its own client: bounded by the exporter's timeout, and not on
+            // an async runtime's thread, where reqwest's blocking client may not be built.
+            let timeout = export_timeout();
+            let client = std::thread::spawn(move || {
+                reqwest::blocking::Client::builder().timeout(timeout).build()
+            })
+            .join()
+            .ok()?
+            .inspect_err(|error| eprintln!("traces are not exported: {error}"))
+            .ok()?;
             builder.with_http_client(sigv4::Signing { endpoint, client })
         }
         None => builder,
@@ -169,6 +176,17 @@ fn span_exporting(service: &'static str) -> Option<SdkTracerProvider> {
             .with_resource(Resource::builder().with_service_name(service).build())
             .build(),
     )
+}
+
+/// The exporter's timeout, from the SDK's variables (milliseconds), or the SDK's 10 s.
+fn export_timeout() -> Duration {
+    [
+        "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+    ]
+    .iter()
+    .find_map(|name| env::var(name).ok()?.parse().ok())
+    .map_or(Duration::from_secs(10), Duration::from_millis)
 }
 
 fn log_filter() -> EnvFilter {
