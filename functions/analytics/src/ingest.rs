@@ -72,6 +72,9 @@ pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
         }
         Err(error) => {
             tracing::warn!(error = %error, "batch not applied; every record will be retried");
+            record_spans
+                .iter()
+                .for_each(carebook_telemetry::mark_failed);
             for (record, _) in &applicable {
                 failures.retry(record);
             }

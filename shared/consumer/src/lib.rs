@@ -91,6 +91,7 @@ impl Incoming {
             event_type = self.event.as_ref().ok().map(|event| event.event_type.as_str()),
             trace_id = tracing::field::Empty,
             span_id = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
         );
         carebook_telemetry::continue_trace(&span, self.trace_context().as_ref());
         if let Ok(event) = &self.event {
@@ -352,6 +353,9 @@ pub async fn process_each(
         .instrument(span.clone())
         .await;
         let _entered = span.enter();
+        if outcome.is_err() {
+            carebook_telemetry::mark_failed(&span);
+        }
         match outcome {
             Ok(()) => record.record_event_age(dead_letters.consumer()),
             Err(RecordError::Permanent(reason)) => {

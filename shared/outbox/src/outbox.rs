@@ -296,13 +296,16 @@ impl Outbox {
                         .await?,
                 )
             }
-            .instrument(span);
+            .instrument(span.clone());
             let sent = match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, send)
                     .await
                     .unwrap_or(Err(OutboxError::Timeout(self.backends.publish_budget()))),
                 None => send.await,
             };
+            if sent.is_err() {
+                carebook_telemetry::mark_failed(&span);
+            }
             match sent {
                 Ok(()) => {
                     let latency = chrono::Utc::now() - event.created_at;
@@ -349,6 +352,7 @@ fn publish_span(id: Uuid, topic: &str, payload: &serde_json::Value) -> tracing::
         messaging.message.id = %id,
         trace_id = tracing::field::Empty,
         span_id = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
     );
     let created_in = TraceContext::from_fields(
         payload["traceparent"].as_str(),
