@@ -34,7 +34,9 @@ fn change_of(event: &Event) -> Change {
 }
 
 /// Applies a batch of records from either topic.
-#[tracing::instrument(skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
+// At DEBUG: spans are exported from INFO, and the batch, holding records of many traces (each
+// with its record's span), would be a one-span trace of its own.
+#[tracing::instrument(level = "debug", skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
 pub async fn ingest_events(app: &App, event: KafkaEvent) -> BatchResponse {
     let batch = Batch::decode(event);
     let mut failures = Failures::default();

@@ -9,7 +9,9 @@ use carebook_events::{CloudEvent, Event, EventData, UserRegistered, UserUpdated}
 use crate::{App, store};
 
 /// Applies a batch of `user-events` records.
-#[tracing::instrument(skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
+// At DEBUG: spans are exported from INFO, and the batch, holding records of many traces (each
+// with its record's span), would be a one-span trace of its own.
+#[tracing::instrument(level = "debug", skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
 pub async fn sync_directory(app: &App, event: KafkaEvent) -> BatchResponse {
     process_each(
         Batch::decode(event),

@@ -15,7 +15,9 @@ use crate::{App, SendError, compose};
 /// delivery of an event sends an email twice, whatever stops the sender (at most once: see
 /// [`store::claim`]). Addresses Keycloak has not verified are recorded as skipped, SES
 /// rejections as failed, SES outages retried.
-#[tracing::instrument(skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
+// At DEBUG: spans are exported from INFO, and the batch, holding records of many traces (each
+// with its record's span), would be a one-span trace of its own.
+#[tracing::instrument(level = "debug", skip_all, fields(records = event.records.values().map(Vec::len).sum::<usize>()))]
 pub async fn send_notifications(app: &App, event: KafkaEvent) -> BatchResponse {
     process_each(
         Batch::decode(event),
