@@ -15,7 +15,7 @@ if [ ! -f "$font" ]; then
 fi
 # `bench/run.sh tracing`: tracing's section alone, printed, in minutes instead of an hour.
 if [ "${1:-}" = tracing ]; then
-    cargo build --locked --profile bench-host --quiet -p appointments -p carebook-bench --bins
+    cargo build --locked --profile bench-host --quiet -p appointments -p carebook-bench --bin book-appointment --bin carebook-bench
     exec target/bench-host/carebook-bench tracing
 fi
 echo "[bench] building the arm64 zips (for their sizes) and the host handlers (to run them)"
