@@ -27,7 +27,7 @@ if [ -z "${CAREBOOK_TEST_RUN:-}" ]; then
     trap 'python3 "$ROOT/localstack/test_people.py" end "$CAREBOOK_TEST_RUN" || exit 1' EXIT
 fi
 # PYTHONDONTWRITEBYTECODE: the hooks leave no __pycache__ in the checkout.
-export SCHEMATHESIS_HOOKS="$ROOT/localstack/contract_hooks.py" CAREBOOK_TEST_RUN PYTHONDONTWRITEBYTECODE=1
+export SCHEMATHESIS_HOOKS="$ROOT/localstack/contract_hooks.py" CAREBOOK_TEST_RUN CONTRACT_API="$API" PYTHONDONTWRITEBYTECODE=1
 
 token() {
     curl -sf -d grant_type=password -d client_id=carebook-cli -d username="$1" -d password="$2" \

@@ -9,13 +9,16 @@ something, about a person or an appointment from before the run, is sent about a
 instead: an id nobody has, answered as documented.
 
 And whom the run's admin onboards, with the addresses schemathesis makes up, is written to
-RUN_DIR/onboarded, for test_people.py to take away afterwards.
+RUN_DIR/onboarded, for test_people.py to take away afterwards. A closure or time off the run
+records is taken back at once: a closure shuts the clinic for everyone, the seeded people and
+the journeys included.
 """
 
 import os
 import uuid
 from pathlib import Path
 
+import requests
 import schemathesis
 
 RUN = Path(os.environ["CAREBOOK_TEST_RUN"])
@@ -50,3 +53,16 @@ def after_call(context, case, response):
     if case.method.upper() == "POST" and case.operation.path == "/users" and response.status_code == 201:
         with (RUN / "onboarded").open("a") as onboarded:
             onboarded.write(f"{response.json()['id']}\n")
+    if case.method.upper() == "POST" and response.status_code == 201:
+        taken_back = {
+            "/closures": "/closures/{id}",
+            "/doctors/{id}/time-off": "/doctors/{doctor_id}/time-off/{id}",
+        }.get(case.operation.path)
+        if taken_back:
+            time_off = response.json()["time_off"]
+            path = taken_back.format(id=time_off["id"], doctor_id=time_off.get("doctor_id"))
+            requests.delete(
+                os.environ["CONTRACT_API"] + path,
+                headers={"Authorization": response.request.headers["Authorization"]},
+                timeout=30,
+            ).raise_for_status()

@@ -204,6 +204,7 @@ def end(run_dir):
         delete from idempotency_keys where appointment_id in (select id from gone_appointments) or caller = any(:'gone'::uuid[]);
         delete from appointments where id in (select id from gone_appointments);
         delete from doctor_schedules where doctor_id = any(:'gone'::uuid[]);
+        delete from time_off where doctor_id = any(:'gone'::uuid[]) or created_by = any(:'gone'::uuid[]);
         delete from people where id = any(:'gone'::uuid[]);
         select count(*) from gone_appointments;
         commit;""",

@@ -43,6 +43,10 @@ impl ApiRequest {
         Self::new(Method::PUT, path)
     }
 
+    pub fn delete(path: &str) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
     /// `Authorization: Bearer <token>`, when a token is given.
     pub fn token(mut self, token: Option<&str>) -> Self {
         if let Some(token) = token {

@@ -6,6 +6,7 @@ mod book;
 mod change;
 mod hours;
 mod read;
+mod time_off;
 
 pub use availability::{
     Availability, DaySlots, NextFree, NextFreeSlots, get_availability, get_next_free_slots,
@@ -14,6 +15,10 @@ pub use book::book_appointment;
 pub use change::{cancel_appointment, complete_appointment, reschedule_appointment};
 pub use hours::{DoctorHours, HoursSource, get_working_hours, set_working_hours};
 pub use read::{get_appointment, list_appointments};
+pub use time_off::{
+    RecordedTimeOff, TimeOffList, delete_closure, delete_time_off, list_closures, list_time_off,
+    record_closure, record_time_off,
+};
 
 use carebook_auth::{AuthError, Principal, Role};
 use carebook_events::Slot;
@@ -43,6 +48,12 @@ use crate::{App, WeeklyHours, WorkingHours};
         availability::get_next_free_slots,
         hours::get_working_hours,
         hours::set_working_hours,
+        time_off::record_time_off,
+        time_off::list_time_off,
+        time_off::delete_time_off,
+        time_off::record_closure,
+        time_off::list_closures,
+        time_off::delete_closure,
     ),
     components(responses(
         BookConflict,
@@ -58,9 +69,9 @@ pub struct ApiDoc;
 
 carebook_http::problem_responses! {
     /// 409 of a booking.
-    BookConflict: "The slot overlaps another scheduled appointment of the doctor or the patient (`clash_with` says whose, `clashing_slot` when), or a patient booking for themselves already holds as many open appointments (scheduled, not yet started) as the clinic allows (`limit`)", ["slot-taken", "open-appointments-limit"];
+    BookConflict: "The slot overlaps another scheduled appointment of the doctor or the patient (`clash_with` says whose, `clashing_slot` when), or a patient booking for themselves already holds as many open appointments (scheduled, not yet started) as the clinic allows (`limit`), or the doctor has time off or the clinic is closed then", ["slot-taken", "open-appointments-limit", "doctor-time-off", "clinic-closed"];
     /// 409 of a change.
-    RescheduleConflict: "The new slot is taken (`clash_with`, `clashing_slot`), the appointment is no longer scheduled, or it has started and the caller is its patient (staff only from then on)", ["slot-taken", "not-scheduled", "already-started"];
+    RescheduleConflict: "The new slot is taken (`clash_with`, `clashing_slot`) or in the doctor's time off or a closure, the appointment is no longer scheduled, or it has started and the caller is its patient (staff only from then on)", ["slot-taken", "doctor-time-off", "clinic-closed", "not-scheduled", "already-started"];
     /// 409 of a cancellation.
     CancelConflict: "The appointment is no longer scheduled, or it has started and the caller is its patient (staff only from then on)", ["not-scheduled", "already-started"];
     /// 409 of a completion.
@@ -156,6 +167,9 @@ async fn write_refused(
     slot: Slot,
     except: Option<Uuid>,
 ) -> ApiError {
+    if let Some(constraint) = store::time_off_violated(&error) {
+        return away(constraint == store::IN_CLOSURE, doctor_id).into();
+    }
     let Some(constraint) = store::violated_constraint(&error) else {
         return anyhow::Error::new(error)
             .context("writing the appointment")
@@ -182,6 +196,26 @@ async fn write_refused(
         problem = problem.with_extension("clashing_slot", json!(clash));
     }
     problem.into()
+}
+
+/// 409 for a slot inside the doctor's time off or the clinic's closure.
+fn away(closed: bool, doctor_id: Uuid) -> Problem {
+    let (code, title, whose) = if closed {
+        (
+            "clinic-closed",
+            "The clinic is closed then",
+            "the clinic is closed",
+        )
+    } else {
+        (
+            "doctor-time-off",
+            "The doctor is away then",
+            "the doctor has time off",
+        )
+    };
+    Problem::new(StatusCode::CONFLICT, code, title).with_detail(format!(
+        "{whose} at that time: pick a free slot (GET /doctors/{doctor_id}/availability)"
+    ))
 }
 
 /// The doctor `id`, or 404 unless they are a doctor in the directory.

@@ -13,6 +13,7 @@ mod hours;
 mod refusal;
 mod requests;
 mod rules;
+mod time_off;
 
 pub use appointment::{Appointment, Change, DoctorListing, NewRow, Parties, Person};
 pub use availability::{Span, WEEK, WeeklyHours, WorkingHours, first_free_slot, free_slots};
@@ -27,3 +28,4 @@ pub use requests::{
     RescheduleBody,
 };
 pub use rules::BookingRules;
+pub use time_off::{NewTimeOff, TimeOff, TimeOffBody};

@@ -18,6 +18,17 @@ use crate::domain::{Appointment, Change, NewRow};
 const OPEN_LIMIT: &str = "appointments_patient_open_limit";
 
 /// Whether `error` is a booking's refusal by the limit on open appointments.
+/// The constraint `check_doctor_free` named when `error` is its refusal of a slot inside time
+/// off ([`super::IN_TIME_OFF`]) or a closure ([`super::IN_CLOSURE`]).
+pub fn time_off_violated(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23514") => db
+            .constraint()
+            .filter(|name| [super::IN_TIME_OFF, super::IN_CLOSURE].contains(name)),
+        _ => None,
+    }
+}
+
 pub fn is_over_open_limit(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db)
         if db.code().as_deref() == Some("23514") && db.constraint() == Some(OPEN_LIMIT))
@@ -59,7 +70,8 @@ pub async fn book(
             select $1, $2, $3, $4, $5, $6, $7, $8, $9
             -- `case` orders the two: a replay is answered without counting.
             where case when $11::text is null or exists (select from claimed)
-                       then check_open_appointments($2, $17) else false end
+                       then check_open_appointments($2, $17) and check_doctor_free($3, $4, $5)
+                       else false end
             returning *
          ),
          event as (
@@ -146,6 +158,8 @@ pub async fn change(
             set starts_at = $3, ends_at = $4, duration_minutes = $5, reason = $6, status = $7,
                 cancellation_reason = $8, version = version + 1, updated_at = now()
             where id = $1 and version = $2 and status = 'scheduled'
+              -- A move must not land in time off or a closure; any other change may.
+              and ((starts_at = $3 and ends_at = $4) or check_doctor_free(doctor_id, $3, $4))
             returning *
          ),
          event as (
@@ -266,7 +280,8 @@ pub async fn list(
     query.build_query_as().fetch_all(conn).await
 }
 
-/// The slots `doctor_id` is booked for between `from` and `to`.
+/// The ranges `doctor_id` cannot be booked in between `from` and `to`: their scheduled
+/// appointments, their time off and the clinic's closures.
 pub async fn booked(
     conn: &mut PgConnection,
     doctor_id: Uuid,
@@ -274,9 +289,12 @@ pub async fn booked(
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Slot>> {
     let rows = sqlx::query!(
-        "select starts_at, ends_at from appointments
+        r#"select starts_at as "starts_at!", ends_at as "ends_at!" from appointments
          where doctor_id = $1 and status = 'scheduled' and starts_at < $3 and ends_at > $2
-         order by starts_at",
+         union all
+         select starts_at, ends_at from time_off
+         where (doctor_id = $1 or doctor_id is null) and starts_at < $3 and ends_at > $2
+         order by 1"#,
         doctor_id,
         from,
         to,

@@ -14,6 +14,14 @@ fn every_endpoint(
     token: Option<&str>,
 ) -> Vec<(&'static str, ApiRequest)> {
     let on = |request: ApiRequest| request.path_param("id", id).token(token);
+    let of_doctor = |request: ApiRequest| {
+        request
+            .path_param("id", &doctor.id.to_string())
+            .token(token)
+    };
+    let time_off = json!({
+        "starts_at": tomorrow_at(20).to_rfc3339(), "ends_at": tomorrow_at(21).to_rfc3339(),
+    });
     vec![
         (
             "book",
@@ -47,6 +55,30 @@ fn every_endpoint(
                 .query("doctor_id", &doctor.id.to_string())
                 .token(token),
         ),
+        (
+            "record time off",
+            of_doctor(ApiRequest::post("/doctors/{id}/time-off")).json(&time_off),
+        ),
+        (
+            "list time off",
+            of_doctor(ApiRequest::get("/doctors/{id}/time-off")),
+        ),
+        (
+            "delete time off",
+            of_doctor(ApiRequest::delete("/doctors/{id}/time-off/{time_off_id}"))
+                .path_param("time_off_id", &uuid::Uuid::new_v4().to_string()),
+        ),
+        (
+            "record closure",
+            ApiRequest::post("/closures").token(token).json(&time_off),
+        ),
+        ("list closures", ApiRequest::get("/closures").token(token)),
+        (
+            "delete closure",
+            ApiRequest::delete("/closures/{id}")
+                .path_param("id", &uuid::Uuid::new_v4().to_string())
+                .token(token),
+        ),
     ]
 }
 
@@ -67,6 +99,12 @@ pub async fn statuses(
             "complete" => app.call(api::complete_appointment, request).await.0,
             "availability" => app.call(api::get_availability, request).await.0,
             "next free" => app.call(api::get_next_free_slots, request).await.0,
+            "record time off" => app.call(api::record_time_off, request).await.0,
+            "list time off" => app.call(api::list_time_off, request).await.0,
+            "delete time off" => app.call(api::delete_time_off, request).await.0,
+            "record closure" => app.call(api::record_closure, request).await.0,
+            "list closures" => app.call(api::list_closures, request).await.0,
+            "delete closure" => app.call(api::delete_closure, request).await.0,
             other => unreachable!("no handler for {other}"),
         };
         statuses.push((name, status));
@@ -110,6 +148,9 @@ async fn strangers_see_no_appointment_of_others_and_change_nothing() {
                 "get" | "reschedule" | "cancel" | "complete" => StatusCode::NOT_FOUND,
                 "book" if stranger.id == doctors[1].id => StatusCode::FORBIDDEN,
                 "book" => continue,
+                "list time off" if stranger.id == doctors[1].id => StatusCode::OK,
+                "record time off" | "delete time off" | "list time off" | "record closure"
+                | "delete closure" => StatusCode::FORBIDDEN,
                 _ => StatusCode::OK,
             };
             assert_eq!(status, expected, "{name} by a stranger");

@@ -14,3 +14,4 @@ mod lambda;
 mod outbox;
 mod reading;
 mod schedule;
+mod time_off;
