@@ -276,6 +276,39 @@ test("the doctor sees the patient by name and completes the appointment", async 
   await page.close();
 });
 
+test("the doctor takes a day off, and the patient's calendar closes it", async ({ browser }) => {
+  const patientPage = await newPage(browser);
+  await signIn(patientPage, patient.username, patient.password);
+  await chooseDoctor(patientPage);
+  const day = await openFreeDay(patientPage);
+
+  const page = await newPage(browser);
+  await signIn(page, doctor.email, "e2e-Doctor-pass-1");
+  await page.getByRole("link", { name: "Time off" }).click();
+  await expect(page.getByRole("heading", { name: "Time off", level: 2 })).toBeVisible();
+  await page.getByLabel("First day").fill(day);
+  await page.getByLabel("Note").fill("E2E course");
+  await page.getByRole("button", { name: "Save time off" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await expect(page.getByRole("list", { name: "Upcoming time off" })).toContainText("E2E course");
+  await check(page, "doctor-time-off");
+  await page.close();
+
+  await patientPage.reload();
+  const closed = patientPage.locator(`button[data-date="${day}"]`);
+  if ((await closed.count()) === 0)
+    await patientPage.getByRole("button", { name: "Next month" }).click();
+  await expect(closed).not.toHaveClass(/free/);
+  await patientPage.close();
+
+  const admin = await newPage(browser);
+  await signIn(admin, staff.username, staff.password);
+  await admin.getByRole("link", { name: "Closures" }).click();
+  await expect(admin.getByRole("heading", { name: "Clinic closures", level: 2 })).toBeVisible();
+  await check(admin, "admin-closures");
+  await admin.close();
+});
+
 test("an admin books for the patient; only that patient sees it, after signing in again", async ({
   browser,
 }) => {

@@ -21,6 +21,8 @@ const Agenda = lazy(() => import("./pages/Agenda").then((m) => ({ default: m.Age
 const WorkingHours = lazy(() =>
   import("./pages/WorkingHours").then((m) => ({ default: m.WorkingHours })),
 );
+const TimeOff = lazy(() => import("./pages/TimeOff").then((m) => ({ default: m.TimeOff })));
+const Closures = lazy(() => import("./pages/Closures").then((m) => ({ default: m.Closures })));
 const Onboard = lazy(() => import("./pages/Onboard").then((m) => ({ default: m.Onboard })));
 const Figures = lazy(() => import("./pages/Figures").then((m) => ({ default: m.Figures })));
 
@@ -46,6 +48,8 @@ export function App({ manager }: { manager: UserManager }) {
         <Route path="appointments/:id" element={page(<AppointmentDetail />)} />
         <Route path="agenda" element={page(<Agenda />)} />
         <Route path="hours" element={page(<WorkingHours />)} />
+        <Route path="time-off" element={page(<TimeOff />)} />
+        <Route path="admin/closures" element={page(<Closures />)} />
         <Route path="profile" element={page(<Profile />)} />
         <Route path="emails" element={page(<Emails />)} />
         <Route path="admin/onboard" element={page(<Onboard />)} />

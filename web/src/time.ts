@@ -50,9 +50,10 @@ export function addDays(date: string, days: number): string {
   return moved.toISOString().slice(0, 10);
 }
 
-/** The instant (ISO, UTC) at which `date` (`YYYY-MM-DD`) begins in `timeZone`. */
-export function startOfDay(date: string, timeZone: string): string {
-  const midnightUtc = Date.parse(`${date}T00:00:00Z`);
+/** The instant (ISO, UTC) at which the wall clock of `timeZone` reads `time` (`HH:MM`) on
+ * `date` (`YYYY-MM-DD`). */
+export function instantAt(date: string, time: string, timeZone: string): string {
+  const wallUtc = Date.parse(`${date}T${time}:00Z`);
   const format = new Intl.DateTimeFormat("en-US", {
     timeZone,
     hourCycle: "h23",
@@ -79,8 +80,13 @@ export function startOfDay(date: string, timeZone: string): string {
     return wall - instant;
   };
   // The offset at the guess, then at the answer: right across a daylight-saving change.
-  const guess = midnightUtc - offsetAt(midnightUtc);
-  let start = midnightUtc - offsetAt(guess);
+  const guess = wallUtc - offsetAt(wallUtc);
+  return new Date(wallUtc - offsetAt(guess)).toISOString();
+}
+
+/** The instant (ISO, UTC) at which `date` (`YYYY-MM-DD`) begins in `timeZone`. */
+export function startOfDay(date: string, timeZone: string): string {
+  let start = Date.parse(instantAt(date, "00:00", timeZone));
   // Where clocks go forward at midnight (Chile, for one), the day has no 00:00: it begins at
   // the change, which falls on a quarter hour.
   while (dateIn(new Date(start), timeZone) < date) start += 15 * 60 * 1000;

@@ -25,3 +25,6 @@ export type BookBody = Schemas["BookBody"];
 export type NewUserBody = Schemas["NewUserBody"];
 export type PatchBody = Schemas["PatchBody"];
 export type DoctorLoad = Schemas["DoctorLoad"];
+export type TimeOff = Schemas["TimeOff"];
+export type TimeOffBody = Schemas["TimeOffBody"];
+export type Covered = Schemas["Covered"];

@@ -11,8 +11,10 @@ const LINKS: { to: string; label: string; roles: Role[] }[] = [
   { to: "/agenda", label: strings.nav.agenda, roles: ["doctor"] },
   { to: "/appointments", label: strings.nav.appointments, roles: ["patient", "doctor", "admin"] },
   { to: "/hours", label: strings.nav.hours, roles: ["doctor"] },
+  { to: "/time-off", label: strings.nav.timeOff, roles: ["doctor"] },
   { to: "/admin/onboard", label: strings.nav.onboard, roles: ["admin"] },
   { to: "/admin/figures", label: strings.nav.figures, roles: ["admin"] },
+  { to: "/admin/closures", label: strings.nav.closures, roles: ["admin"] },
   { to: "/emails", label: strings.nav.emails, roles: ["patient", "doctor", "admin"] },
   { to: "/profile", label: strings.nav.profile, roles: ["patient", "doctor", "admin"] },
 ];
