@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the story of Carebook told against a running `make dev`, step by step. An admin
 # onboards a doctor, a patient finds them and books, a clash is refused, the emails arrive,
-# the patient reschedules and cancels, and the admin reads the figures. Exits non-zero at the
+# the patient reschedules and cancels, the doctor takes a day off that the patient then cannot
+# book, and the admin reads the figures. Exits non-zero at the
 # first step that does not behave as told.
 set -euo pipefail
 
@@ -166,6 +167,18 @@ cancelled=$(request 200 POST "/appointments/$appointment_id/cancel" "$patient" '
 show "status $(field "$cancelled" status)"
 within 120 "the cancellation email to the doctor" mail_arrived "$doctor_email" "Your appointment is cancelled"
 show "both were told by email"
+
+say "The doctor takes a day off: the patient sees no free slot that day, and cannot book it"
+day_off=$(python3 -c 'import datetime; print((datetime.date.today() + datetime.timedelta(days=3)).isoformat())')
+after_day_off=$(python3 -c 'import datetime,sys; print((datetime.date.fromisoformat(sys.argv[1]) + datetime.timedelta(days=1)).isoformat())' "$day_off")
+doctor_token=$(token "$doctor_email" demo-password-1)
+request 201 POST "/doctors/$doctor_id/time-off" "$doctor_token" \
+    "{\"starts_at\":\"${day_off}T00:00:00Z\",\"ends_at\":\"${after_day_off}T00:00:00Z\",\"note\":\"Conference\"}" >/dev/null
+free=$(request 200 GET "/doctors/$doctor_id/availability?date=$day_off" "$patient" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["days"][0]["slots"]))')
+[ "$free" = 0 ] || fail "the day off still offers $free free slots"
+away=$(request 409 POST /appointments "$patient" "{\"doctor_id\":\"$doctor_id\",\"starts_at\":\"${day_off}T10:00:00Z\",\"reason\":\"Check-up\"}")
+show "$day_off: no free slot; booking it: 409 $(field "$away" type)"
 
 say "The admin reads the clinic's figures"
 shows_cancelled() {

@@ -195,6 +195,8 @@ export const strings = {
     from: "From",
     until: "Until",
     wholeDay: "Leave empty for the whole day.",
+    wholeDayOf: (day: string) => `${day}, all day`,
+    wholeDays: (first: string, last: string) => `${first} to ${last}, all day`,
     note: "Note",
     noteHint: "Seen by the clinic's staff only.",
     save: "Save time off",

@@ -4,7 +4,7 @@ import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import { answer, fakeApi } from "../test/api";
-import { TimeOffEditor, timeOffBody } from "./TimeOffEditor";
+import { describeRange, TimeOffEditor, timeOffBody } from "./TimeOffEditor";
 
 const doctorId = "5d0c1f8e-2f1b-4c5e-9a57-1b8f3c1d2e3f";
 const blank = { first: "", last: "", from: "", until: "", note: "" };
@@ -30,6 +30,20 @@ describe("timeOffBody", () => {
       ends_at: "2030-12-02T17:30:00.000Z",
       note: "course",
     });
+  });
+});
+
+describe("describeRange", () => {
+  it("says whole days by their dates, and anything else by its times", () => {
+    expect(describeRange("2030-06-30T23:00:00Z", "2030-07-03T23:00:00Z", "Europe/London")).toMatch(
+      /^Jul 1, 2030 to Jul 3, 2030, all day$/,
+    );
+    expect(describeRange("2030-07-01T00:00:00Z", "2030-07-02T00:00:00Z", "UTC")).toMatch(
+      /^Jul 1, 2030, all day$/,
+    );
+    expect(describeRange("2030-07-01T13:00:00Z", "2030-07-01T17:00:00Z", "UTC")).not.toMatch(
+      /all day/,
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { fieldErrors } from "../api/fieldErrors";
 import { type Owner, timeOffQueries, useDeleteTimeOff, useRecordTimeOff } from "../api/timeOff";
 import type { TimeOffBody } from "../api/types";
 import { strings } from "../strings";
-import { addDays, dateIn, formatShortDateTime, instantAt, startOfDay } from "../time";
+import { addDays, dateIn, formatDate, formatShortDateTime, instantAt, startOfDay } from "../time";
 import { Alert } from "../ui/Alert";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
@@ -29,6 +29,21 @@ export function timeOffBody(
       : startOfDay(addDays(last, 1), timeZone),
     ...(form.note.trim() ? { note: form.note.trim() } : {}),
   };
+}
+
+/** A range as a reader says it: whole days by their dates, anything else by its times. */
+export function describeRange(startsAt: string, endsAt: string, timeZone: string): string {
+  const first = dateIn(new Date(startsAt), timeZone);
+  const last = addDays(dateIn(new Date(endsAt), timeZone), -1);
+  const wholeDays =
+    Date.parse(startOfDay(first, timeZone)) === Date.parse(startsAt) &&
+    Date.parse(startOfDay(addDays(last, 1), timeZone)) === Date.parse(endsAt);
+  if (!wholeDays) {
+    return `${formatShortDateTime(startsAt, timeZone)} – ${formatShortDateTime(endsAt, timeZone)}`;
+  }
+  return first === last
+    ? strings.timeOff.wholeDayOf(formatDate(first, "medium"))
+    : strings.timeOff.wholeDays(formatDate(first, "medium"), formatDate(last, "medium"));
 }
 
 const EMPTY = { first: "", last: "", from: "", until: "", note: "" };
@@ -73,8 +88,7 @@ export function TimeOffEditor({ owner }: { owner: Owner }) {
           {upcoming.data.items.map((item) => (
             <li key={item.id}>
               <span>
-                {formatShortDateTime(item.starts_at, timeZone)} –{" "}
-                {formatShortDateTime(item.ends_at, timeZone)}
+                {describeRange(item.starts_at, item.ends_at, timeZone)}
                 {item.note ? <em> · {item.note}</em> : null}
               </span>
               <button
