@@ -62,7 +62,7 @@ def after_call(context, case, response):
             time_off = response.json()["time_off"]
             path = taken_back.format(id=time_off["id"], doctor_id=time_off.get("doctor_id"))
             requests.delete(
-                os.environ["CONTRACT_API"] + path,
+                os.environ["CONTRACT_API"].rstrip("/") + path,
                 headers={"Authorization": response.request.headers["Authorization"]},
                 timeout=30,
             ).raise_for_status()

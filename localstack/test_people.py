@@ -114,7 +114,7 @@ def begin(run_dir):
     base, admin, realm = keycloak()
     protected = seeded_ids()
     protected.update(psql("USERS_DATABASE_URL", "select id from profiles"))
-    protected.update(psql("APPOINTMENTS_DATABASE_URL", "select id from people union select id from appointments"))
+    protected.update(psql("APPOINTMENTS_DATABASE_URL", "select id from people union select id from appointments union select id from time_off"))
     tag = f"test{secrets.token_hex(4)}"
     token = sign_in(base)
     people = {role: create_person(admin, token, realm, tag, role) for role in ROLES}

@@ -296,8 +296,11 @@ test("the doctor takes a day off, and the patient's calendar closes it", async (
 
   await patientPage.reload();
   const closed = patientPage.locator(`button[data-date="${day}"]`);
-  if ((await closed.count()) === 0)
+  // The calendar first, then whether the day is in this month's page of it.
+  await expect(patientPage.locator("button.day").first()).toBeVisible();
+  if ((await closed.count()) === 0) {
     await patientPage.getByRole("button", { name: "Next month" }).click();
+  }
   await expect(closed).not.toHaveClass(/free/);
   await patientPage.close();
 

@@ -202,6 +202,7 @@ export const strings = {
     save: "Save time off",
     saved: "Saved. Patients see no free slot in it.",
     remove: "Remove",
+    removeOne: (range: string) => `Remove ${range}`,
     covers: (count: number) =>
       `Saved. ${count === 1 ? "This appointment is" : `These ${count} appointments are`} inside it and still scheduled: move or cancel ${count === 1 ? "it" : "them"} with the patient.`,
   },

@@ -22,8 +22,9 @@ pub(crate) struct AwsEndpoint {
 }
 
 impl AwsEndpoint {
-    /// `https://<service>.<region>.amazonaws.com/...` (or `.amazonaws.com.cn`); any other URL
-    /// is not AWS's and is sent unsigned.
+    /// `https://<service>.<region>.amazonaws.com/...` (or `.amazonaws.com.cn`, or dual-stack
+    /// `.api.aws`), FIPS endpoints (`<service>-fips`) included; any other URL is not AWS's and
+    /// is sent unsigned.
     pub(crate) fn of(url: &str) -> Option<Self> {
         let host = url
             .strip_prefix("https://")?
@@ -32,12 +33,12 @@ impl AwsEndpoint {
             .to_ascii_lowercase();
         let labels: Vec<&str> = host.split('.').collect();
         match labels.as_slice() {
-            [service, region, "amazonaws", "com"] | [service, region, "amazonaws", "com", "cn"] => {
-                Some(Self {
-                    service: (*service).to_owned(),
-                    region: (*region).to_owned(),
-                })
-            }
+            [service, region, "amazonaws", "com"]
+            | [service, region, "amazonaws", "com", "cn"]
+            | [service, region, "api", "aws"] => Some(Self {
+                service: service.trim_end_matches("-fips").to_owned(),
+                region: (*region).to_owned(),
+            }),
             _ => None,
         }
     }
@@ -119,7 +120,17 @@ mod tests {
                 region: "eu-west-1".to_owned()
             })
         );
-        assert!(AwsEndpoint::of("https://xray.cn-north-1.amazonaws.com.cn/v1/traces").is_some());
+        for signed in [
+            "https://xray.cn-north-1.amazonaws.com.cn/v1/traces",
+            "https://xray-fips.us-east-1.amazonaws.com/v1/traces",
+            "https://xray.us-east-1.api.aws/v1/traces",
+        ] {
+            assert_eq!(
+                AwsEndpoint::of(signed).map(|endpoint| endpoint.service),
+                Some("xray".to_owned()),
+                "{signed}"
+            );
+        }
         for unsigned in [
             "http://127.0.0.1:4318",
             "http://xray.eu-west-1.amazonaws.com/v1/traces",

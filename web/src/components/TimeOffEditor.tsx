@@ -94,6 +94,9 @@ export function TimeOffEditor({ owner }: { owner: Owner }) {
               <button
                 type="button"
                 className="secondary"
+                aria-label={strings.timeOff.removeOne(
+                  describeRange(item.starts_at, item.ends_at, timeZone),
+                )}
                 disabled={remove.isPending}
                 onClick={() => {
                   remove.mutate(item.id);

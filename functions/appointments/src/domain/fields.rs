@@ -43,6 +43,14 @@ impl Reason {
         match text.chars().count() {
             0 => Err("must not be empty".to_owned()),
             n if n > Self::MAX => Err(format!("must be at most {} characters", Self::MAX)),
+            // Lines and tabs are text; NUL and the other controls are not (PostgreSQL refuses
+            // NUL in text outright).
+            _ if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+            {
+                Err("must not contain control characters".to_owned())
+            }
             _ => Ok(Self(text.to_owned())),
         }
     }
@@ -111,6 +119,11 @@ mod tests {
         assert_eq!(Reason::parse(" cough ").unwrap().as_ref(), "cough");
         assert!(Reason::parse(&"é".repeat(2000)).is_ok());
         assert!(Reason::parse(&"é".repeat(2001)).is_err());
+        assert!(Reason::parse("cough\nsince Monday").is_ok());
+        assert_eq!(
+            Reason::parse("cough\u{0}").unwrap_err(),
+            "must not contain control characters"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use carebook_events::Slot;
 use carebook_http::{FieldErrors, Problem};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -30,14 +30,23 @@ pub struct NewTimeOff {
 
 /// The longest time off or closure one request records.
 const LONGEST: chrono::TimeDelta = chrono::TimeDelta::days(366);
+/// How far ahead time off may end: bookings reach a year ahead, and a clinic plans its
+/// holidays a little further.
+const HORIZON: chrono::TimeDelta = chrono::TimeDelta::days(2 * 366);
 const NOTE_MAX: usize = 200;
+
+/// An RFC 3339 time at the database's precision (microseconds), so that what is checked here
+/// is what is stored.
+fn instant(value: &str) -> Result<DateTime<Utc>, String> {
+    rfc3339(value).map(|time| time.trunc_subsecs(6))
+}
 
 impl NewTimeOff {
     /// The time off `body` describes, as of `now`.
     pub fn parse(body: TimeOffBody, now: DateTime<Utc>) -> Result<Self, Problem> {
         let mut errors = FieldErrors::default();
-        let starts_at = errors.check("starts_at", rfc3339(&body.starts_at));
-        let ends_at = errors.check("ends_at", rfc3339(&body.ends_at));
+        let starts_at = errors.check("starts_at", instant(&body.starts_at));
+        let ends_at = errors.check("ends_at", instant(&body.ends_at));
         if let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) {
             if ends_at <= starts_at {
                 errors.add("ends_at", "must be after starts_at");
@@ -45,12 +54,18 @@ impl NewTimeOff {
                 errors.add("ends_at", "must be in the future");
             } else if ends_at - starts_at > LONGEST {
                 errors.add("ends_at", "must be at most a year after starts_at");
+            } else if ends_at > now + HORIZON {
+                errors.add("ends_at", "must be within two years");
             }
         }
         let note = match body.note.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(note) if note.chars().count() > NOTE_MAX => {
                 errors.add("note", format!("must be at most {NOTE_MAX} characters"));
+                None
+            }
+            Some(note) if note.chars().any(char::is_control) => {
+                errors.add("note", "must be one line without control characters");
                 None
             }
             Some(note) => Some(note.to_owned()),
@@ -146,6 +161,31 @@ mod tests {
         for (body, field, message) in cases {
             assert_eq!(errors(body)[field], message);
         }
+        assert_eq!(
+            errors(body("2030-03-05T00:00:00Z", "2033-03-06T00:00:00Z", None))["ends_at"],
+            "must be at most a year after starts_at"
+        );
+        assert_eq!(
+            errors(body("2032-03-05T00:00:00Z", "2032-03-06T00:00:00Z", None))["ends_at"],
+            "must be within two years"
+        );
+        // Apart only below the microseconds the database keeps: the same instant there.
+        assert_eq!(
+            errors(body(
+                "2030-03-05T10:00:00.0000001Z",
+                "2030-03-05T10:00:00.0000009Z",
+                None
+            ))["ends_at"],
+            "must be after starts_at"
+        );
+        assert_eq!(
+            errors(body(
+                "2030-03-05T00:00:00Z",
+                "2030-03-06T00:00:00Z",
+                Some("a\u{0}b")
+            ))["note"],
+            "must be one line without control characters"
+        );
         let long = "x".repeat(201);
         assert_eq!(
             errors(body(

@@ -18,6 +18,11 @@ use crate::domain::{Appointment, Change, NewRow};
 const OPEN_LIMIT: &str = "appointments_patient_open_limit";
 
 /// Whether `error` is a booking's refusal by the limit on open appointments.
+pub fn is_over_open_limit(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db)
+        if db.code().as_deref() == Some("23514") && db.constraint() == Some(OPEN_LIMIT))
+}
+
 /// The constraint `check_doctor_free` named when `error` is its refusal of a slot inside time
 /// off ([`super::IN_TIME_OFF`]) or a closure ([`super::IN_CLOSURE`]).
 pub fn time_off_violated(error: &sqlx::Error) -> Option<&str> {
@@ -27,11 +32,6 @@ pub fn time_off_violated(error: &sqlx::Error) -> Option<&str> {
             .filter(|name| [super::IN_TIME_OFF, super::IN_CLOSURE].contains(name)),
         _ => None,
     }
-}
-
-pub fn is_over_open_limit(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db)
-        if db.code().as_deref() == Some("23514") && db.constraint() == Some(OPEN_LIMIT))
 }
 
 /// The `Idempotency-Key` a booking claims, with the request it stands for.
