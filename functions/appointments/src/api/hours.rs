@@ -1,12 +1,11 @@
 use anyhow::Context as _;
-use carebook_auth::AuthError;
 use carebook_http::{ApiError, json, json_body, path_id};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Caller, caller, doctor_week, known_doctor};
+use super::{caller, doctor_themselves_or_admin, doctor_week, known_doctor};
 use crate::domain::{HoursBody, HoursSpan, WeeklyHours};
 use crate::{App, store};
 
@@ -78,17 +77,7 @@ pub async fn get_working_hours(app: &App, request: &Request) -> Result<Response<
 pub async fn set_working_hours(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
-    let allowed = match caller {
-        Caller::Admin(_) => true,
-        Caller::Doctor(id) => id == doctor_id,
-        Caller::Patient(_) => false,
-    };
-    if !allowed {
-        return Err(AuthError::Forbidden {
-            required: vec!["doctor (their own hours)", "admin"],
-        }
-        .into());
-    }
+    doctor_themselves_or_admin(caller, doctor_id, "doctor (their own hours)")?;
     let week = WeeklyHours::try_from(json_body::<HoursBody>(request)?)?;
     let mut tx = app.backends.transaction().await?;
     known_doctor(&mut tx, doctor_id).await?;

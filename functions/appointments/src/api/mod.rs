@@ -98,6 +98,23 @@ async fn caller(app: &App, request: &Request) -> Result<(Principal, Caller), Api
     Ok((principal, caller))
 }
 
+/// Lets the doctor `doctor_id` act on what is theirs, and admins on anyone's; `themselves`
+/// names the doctor's part in the 403, e.g. "doctor (their own hours)".
+fn doctor_themselves_or_admin(
+    caller: Caller,
+    doctor_id: Uuid,
+    themselves: &'static str,
+) -> Result<(), ApiError> {
+    match caller {
+        Caller::Admin(_) => Ok(()),
+        Caller::Doctor(id) if id == doctor_id => Ok(()),
+        _ => Err(AuthError::Forbidden {
+            required: vec![themselves, "admin"],
+        }
+        .into()),
+    }
+}
+
 /// Each refusal of the clinic's rules as the problem a client reads.
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {

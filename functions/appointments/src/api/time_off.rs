@@ -1,5 +1,5 @@
 use anyhow::Context as _;
-use carebook_auth::AuthError;
+use carebook_auth::Role;
 use carebook_http::{ApiError, Problem, json, json_body, path_id};
 use chrono::Utc;
 use lambda_http::http::StatusCode;
@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Caller, caller, known_doctor};
+use super::{caller, doctor_themselves_or_admin, known_doctor};
 use crate::domain::{NewTimeOff, TimeOff, TimeOffBody};
 use crate::store::Covered;
 use crate::{App, store};
@@ -28,27 +28,8 @@ pub struct TimeOffList {
     pub items: Vec<TimeOff>,
 }
 
-/// Who may record and remove `doctor_id`'s time off: the doctor themselves, or an admin.
-fn may_manage(caller: Caller, doctor_id: Uuid) -> Result<(), ApiError> {
-    match caller {
-        Caller::Admin(_) => Ok(()),
-        Caller::Doctor(id) if id == doctor_id => Ok(()),
-        _ => Err(AuthError::Forbidden {
-            required: vec!["doctor (their own time off)", "admin"],
-        }
-        .into()),
-    }
-}
-
-fn admin_only(caller: Caller) -> Result<(), ApiError> {
-    match caller {
-        Caller::Admin(_) => Ok(()),
-        _ => Err(AuthError::Forbidden {
-            required: vec!["admin"],
-        }
-        .into()),
-    }
-}
+/// The doctor's part in a 403 of their time off.
+const OWN_TIME_OFF: &str = "doctor (their own time off)";
 
 /// Records time off for `doctor_id` (`None`: a closure) and answers 201 with what it covers.
 async fn record(
@@ -130,7 +111,7 @@ async fn delete(app: &App, id: Uuid, doctor_id: Option<Uuid>) -> Result<Response
 pub async fn record_time_off(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let (_, caller) = caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
-    may_manage(caller, doctor_id)?;
+    doctor_themselves_or_admin(caller, doctor_id, OWN_TIME_OFF)?;
     record(app, request, Some(doctor_id), caller.id()).await
 }
 
@@ -151,14 +132,9 @@ pub async fn record_time_off(app: &App, request: &Request) -> Result<Response<Bo
 )]
 #[tracing::instrument(skip_all)]
 pub async fn list_time_off(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let (_, caller) = caller(app, request).await?;
+    let (principal, _) = caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
-    if matches!(caller, Caller::Patient(_)) {
-        return Err(AuthError::Forbidden {
-            required: vec!["doctor", "admin"],
-        }
-        .into());
-    }
+    principal.require_any(&[Role::Doctor, Role::Admin])?;
     list(app, Some(doctor_id)).await
 }
 
@@ -184,7 +160,7 @@ pub async fn delete_time_off(app: &App, request: &Request) -> Result<Response<Bo
     let (_, caller) = caller(app, request).await?;
     let doctor_id = path_id(request, "id")?;
     let id = path_id(request, "time_off_id")?;
-    may_manage(caller, doctor_id)?;
+    doctor_themselves_or_admin(caller, doctor_id, OWN_TIME_OFF)?;
     delete(app, id, Some(doctor_id)).await
 }
 
@@ -206,8 +182,8 @@ pub async fn delete_time_off(app: &App, request: &Request) -> Result<Response<Bo
 )]
 #[tracing::instrument(skip_all)]
 pub async fn record_closure(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let (_, caller) = caller(app, request).await?;
-    admin_only(caller)?;
+    let (principal, caller) = caller(app, request).await?;
+    principal.require_any(&[Role::Admin])?;
     record(app, request, None, caller.id()).await
 }
 
@@ -244,8 +220,8 @@ pub async fn list_closures(app: &App, request: &Request) -> Result<Response<Body
 )]
 #[tracing::instrument(skip_all)]
 pub async fn delete_closure(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let (_, caller) = caller(app, request).await?;
+    let (principal, _) = caller(app, request).await?;
     let id = path_id(request, "id")?;
-    admin_only(caller)?;
+    principal.require_any(&[Role::Admin])?;
     delete(app, id, None).await
 }
